@@ -1,0 +1,3 @@
+from mvoi.cli import main
+
+raise SystemExit(main())
