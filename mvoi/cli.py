@@ -12,6 +12,7 @@ import logging
 # sub-command -> (module, one-line help)
 COMMANDS = {
     "generate": ("mvoi.generate", "write a synthetic landing folder (all nine entities)"),
+    "check-metadata": ("mvoi.metadata_gate", "fail when docs, owners, keys or contracts are missing"),
 }
 
 
