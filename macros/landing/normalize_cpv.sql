@@ -1,0 +1,36 @@
+{% macro normalize_cpv(col) -%}
+    {#- The 8-digit CPV code when the value has the form 12345678 or 12345678-9 AND the 8 digits
+        are a code of the CPV 2008 list (seed cpv_codes); otherwise null (invalid). A wrong check
+        digit does not make the code invalid: see cpv_check_digit_mismatch. -#}
+    case
+        when {{ regex_match(clean_text(col), '^[0-9]{8}(-[0-9])?$') }}
+            and exists (
+                select 1
+                from {{ ref('cpv_codes') }} as cpv_list
+                where {{ _cpv_list_code('cpv_list') }} = substr({{ clean_text(col) }}, 1, 8)
+            )
+            then substr({{ clean_text(col) }}, 1, 8)
+    end
+{%- endmacro %}
+
+
+{% macro cpv_check_digit_mismatch(col) -%}
+    {#- True when the value is a known CPV code written with a check digit (12345678-9) that
+        differs from the official one in the CPV 2008 list; false otherwise. -#}
+    (
+        {{ regex_match(clean_text(col), '^[0-9]{8}-[0-9]$') }}
+        and exists (
+            select 1
+            from {{ ref('cpv_codes') }} as cpv_list
+            where {{ _cpv_list_code('cpv_list') }} = substr({{ clean_text(col) }}, 1, 8)
+                and cast(cpv_list.check_digit as {{ dbt.type_string() }})
+                <> substr({{ clean_text(col) }}, 10, 1)
+        )
+    )
+{%- endmacro %}
+
+
+{% macro _cpv_list_code(alias) -%}
+    {#- the seed's code as 8-digit text, whatever type the seed loader gave it -#}
+    lpad(cast({{ alias }}.code as {{ dbt.type_string() }}), 8, '0')
+{%- endmacro %}

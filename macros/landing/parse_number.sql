@@ -1,0 +1,8 @@
+{% macro parse_number(col) -%}
+    {#- Non-money decimals (kg, FTE, percentages) as double, with the same strict format as
+        amounts: '.' decimal separator, no thousands separator, optional leading '-'. -#}
+    case
+        when {{ regex_match(clean_text(col), '^-?[0-9]+(\\.[0-9]+)?$') }}
+            then {{ safe_cast_as(clean_text(col), 'double') }}
+    end
+{%- endmacro %}

@@ -1,0 +1,71 @@
+-- grain: one row per distinct social_return_realisations record of the delivery (exact
+-- duplicates collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
+with
+
+source as (
+    select * from {{ landing_source('social_return_realisations') }}
+),
+
+contracts as (
+    select contract_id as loaded_contract_id from {{ ref('stg_landing__contracts') }}
+),
+
+deduplicated as (
+    {{ landing_deduplicate('source', 'social_return_realisations') }}
+),
+
+parsed as (
+    select
+        realisation_id,
+        contract_id,
+        {{ parse_iso_date('period_end') }} as period_end,
+        {{ parse_amount('realised_value_eur') }} as realised_value_eur,
+        {{ parse_number('placements_fte') }} as placements_fte,
+        placements_fte as placements_fte_text,
+        {{ parse_code('target_group', ['participatiewet', 'banenafspraak', 'ww', 'bbl', 'other']) }}
+            as target_group,
+        target_group as target_group_text,
+        is_conflicting_duplicate,
+        exact_duplicates_removed,
+        original_record
+    from deduplicated
+),
+
+validated as (
+    select
+        parsed.*,
+        {{ collect_reasons({
+            'missing_key': 'realisation_id is null',
+            'conflicting_duplicate': 'is_conflicting_duplicate',
+            'unknown_contract_id': 'loaded_contract_id is null',
+            'invalid_period_end': 'period_end is null',
+            'invalid_realised_value_eur': 'coalesce(realised_value_eur < 0, true)',
+        }) }} as fatal_reasons,
+        {{ collect_reasons({
+            'invalid_placements_fte':
+                'placements_fte_text is not null and coalesce(placements_fte < 0, true)',
+            'invalid_target_group': 'target_group_text is not null and target_group is null',
+        }) }} as warnings
+    from parsed
+    left join contracts
+        on parsed.contract_id = contracts.loaded_contract_id
+),
+
+final as (
+    select
+        realisation_id as source_key,
+        realisation_id,
+        contract_id,
+        period_end,
+        realised_value_eur,
+        case when placements_fte >= 0 then placements_fte end as placements_fte,
+        target_group,
+        fatal_reasons,
+        warnings,
+        len(fatal_reasons) = 0 as is_loaded,
+        exact_duplicates_removed,
+        original_record
+    from validated
+)
+
+select * from final

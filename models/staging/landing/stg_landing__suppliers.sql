@@ -1,0 +1,22 @@
+-- grain: one row per supplier_id (loaded suppliers only: no fatal reason)
+with
+
+checked as (
+    select * from {{ ref('stg_landing__suppliers__checked') }}
+),
+
+final as (
+    select
+        supplier_id,
+        name,
+        kvk_number,
+        country_code,
+        size_class,
+        is_social_enterprise,
+        contact_email_hash,
+        warnings
+    from checked
+    where is_loaded
+)
+
+select * from final

@@ -1,0 +1,90 @@
+-- grain: one row per distinct tender_criteria record of the delivery (exact duplicates
+-- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
+with
+
+source as (
+    select * from {{ landing_source('tender_criteria') }}
+),
+
+tenders as (
+    select tender_id as loaded_tender_id from {{ ref('stg_landing__tenders') }}
+),
+
+deduplicated as (
+    {{ landing_deduplicate('source', 'tender_criteria') }}
+),
+
+parsed as (
+    select
+        criterion_id,
+        tender_id,
+        {{ parse_code('theme', [
+            'milieu', 'klimaat', 'circulair', 'isv', 'diversiteit_inclusie', 'social_return',
+        ]) }} as theme,
+        {{ parse_code('criterion_kind', [
+            'selection_criterion', 'minimum_requirement', 'award_criterion', 'contract_clause',
+        ]) }} as criterion_kind,
+        {{ parse_int('ambition_level') }} as ambition_level,
+        ambition_level as ambition_level_text,
+        {{ parse_number('award_weight_pct') }} as award_weight_pct,
+        award_weight_pct as award_weight_pct_text,
+        {{ parse_code('r_level', ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9'], case='upper') }}
+            as r_level,
+        r_level as r_level_text,
+        {{ parse_code('source', ['eforms', 'self_registration', 'inferred']) }} as source,
+        is_conflicting_duplicate,
+        exact_duplicates_removed,
+        original_record
+    from deduplicated
+),
+
+validated as (
+    select
+        parsed.*,
+        coalesce(ambition_level between 1 and 3, false) as is_ambition_level_valid,
+        coalesce(
+            award_weight_pct between 0 and 100 and criterion_kind = 'award_criterion', false
+        ) as is_award_weight_pct_valid,
+        coalesce(r_level is not null and theme = 'circulair', false) as is_r_level_valid,
+        {{ collect_reasons({
+            'missing_key': 'criterion_id is null',
+            'conflicting_duplicate': 'is_conflicting_duplicate',
+            'unknown_tender_id': 'loaded_tender_id is null',
+            'invalid_theme': 'theme is null',
+            'invalid_criterion_kind': 'criterion_kind is null',
+        }) }} as fatal_reasons,
+        {{ collect_reasons({
+            'invalid_ambition_level':
+                'ambition_level_text is not null and not coalesce(ambition_level between 1 and 3, false)',
+            'invalid_award_weight_pct':
+                "award_weight_pct_text is not null and not coalesce("
+                ~ "award_weight_pct between 0 and 100 and criterion_kind = 'award_criterion', false)",
+            'invalid_r_level':
+                "r_level_text is not null and not coalesce(r_level is not null and theme = 'circulair', false)",
+            'invalid_source': 'source is null',
+        }) }} as warnings
+    from parsed
+    left join tenders
+        on parsed.tender_id = tenders.loaded_tender_id
+),
+
+final as (
+    select
+        criterion_id as source_key,
+        criterion_id,
+        tender_id,
+        theme,
+        criterion_kind,
+        case when is_ambition_level_valid then ambition_level end as ambition_level,
+        case when is_award_weight_pct_valid then award_weight_pct end as award_weight_pct,
+        case when is_r_level_valid then r_level end as r_level,
+        source,
+        fatal_reasons,
+        warnings,
+        len(fatal_reasons) = 0 as is_loaded,
+        exact_duplicates_removed,
+        original_record
+    from validated
+)
+
+select * from final

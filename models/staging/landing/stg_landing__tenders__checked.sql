@@ -1,0 +1,98 @@
+-- grain: one row per distinct tenders record of the delivery (exact duplicates collapsed),
+-- loaded or rejected; a row is rejected when fatal_reasons is not empty.
+with
+
+source as (
+    select * from {{ landing_source('tenders') }}
+),
+
+organisations as (
+    select organisation_id as loaded_organisation_id from {{ ref('stg_landing__organisations') }}
+),
+
+deduplicated as (
+    {{ landing_deduplicate('source', 'tenders') }}
+),
+
+parsed as (
+    select
+        tender_id,
+        organisation_id,
+        title,
+        {{ normalize_cpv('cpv_code') }} as cpv_code,
+        cpv_code as cpv_code_text,
+        {{ cpv_check_digit_mismatch('cpv_code') }} as is_cpv_check_digit_mismatch,
+        {{ parse_code('contract_type', ['works', 'supplies', 'services']) }} as contract_type,
+        {{ parse_code('procedure', [
+            'open', 'restricted', 'negotiated', 'competitive_dialogue',
+            'innovation_partnership', 'national_open', 'private', 'single_source',
+        ]) }} as procedure,
+        procedure as procedure_text,
+        {{ parse_iso_date('publication_date') }} as publication_date,
+        publication_date as publication_date_text,
+        {{ parse_iso_date('award_date') }} as award_date,
+        award_date as award_date_text,
+        {{ parse_code('status', ['planned', 'active', 'awarded', 'cancelled']) }} as status,
+        {{ parse_amount('estimated_value_eur') }} as estimated_value_eur,
+        estimated_value_eur as estimated_value_eur_text,
+        {{ parse_amount('awarded_value_eur') }} as awarded_value_eur,
+        awarded_value_eur as awarded_value_eur_text,
+        is_conflicting_duplicate,
+        exact_duplicates_removed,
+        original_record
+    from deduplicated
+),
+
+validated as (
+    select
+        parsed.*,
+        {{ collect_reasons({
+            'missing_key': 'tender_id is null',
+            'conflicting_duplicate': 'is_conflicting_duplicate',
+            'unknown_organisation_id': 'loaded_organisation_id is null',
+            'invalid_contract_type': 'contract_type is null',
+            'invalid_status': 'status is null',
+            'missing_award_date': "status = 'awarded' and award_date is null",
+        }) }} as fatal_reasons,
+        {{ collect_reasons({
+            'missing_title': 'title is null',
+            'invalid_cpv_code': 'cpv_code_text is not null and cpv_code is null',
+            'cpv_check_digit_mismatch': 'is_cpv_check_digit_mismatch',
+            'invalid_procedure': 'procedure_text is not null and procedure is null',
+            'invalid_publication_date':
+                'publication_date_text is not null and publication_date is null',
+            'invalid_award_date': 'award_date_text is not null and award_date is null',
+            'award_before_publication': 'award_date < publication_date',
+            'invalid_estimated_value_eur':
+                'estimated_value_eur_text is not null and coalesce(estimated_value_eur < 0, true)',
+            'invalid_awarded_value_eur':
+                'awarded_value_eur_text is not null and coalesce(awarded_value_eur < 0, true)',
+        }) }} as warnings
+    from parsed
+    left join organisations
+        on parsed.organisation_id = organisations.loaded_organisation_id
+),
+
+final as (
+    select
+        tender_id as source_key,
+        tender_id,
+        organisation_id,
+        title,
+        cpv_code,
+        contract_type,
+        procedure,
+        publication_date,
+        award_date,
+        status,
+        case when estimated_value_eur >= 0 then estimated_value_eur end as estimated_value_eur,
+        case when awarded_value_eur >= 0 then awarded_value_eur end as awarded_value_eur,
+        fatal_reasons,
+        warnings,
+        len(fatal_reasons) = 0 as is_loaded,
+        exact_duplicates_removed,
+        original_record
+    from validated
+)
+
+select * from final
