@@ -1,0 +1,69 @@
+-- grain: one row per loaded tender
+-- Tender value (awarded, else estimated), award year, whether it is awarded, its criteria
+-- count, highest ambition level and one flag per MVOI theme (a tender has theme T when at
+-- least one of its loaded criteria has theme T, whatever the criterion kind).
+with
+
+tenders as (
+    select * from {{ ref('stg_landing__tenders') }}
+),
+
+organisations as (
+    select * from {{ ref('stg_landing__organisations') }}
+),
+
+criteria as (
+    select * from {{ ref('stg_landing__tender_criteria') }}
+),
+
+cpv_product_groups as (
+    select * from {{ ref('int_cpv_product_groups') }}
+),
+
+criteria_per_tender as (
+    select
+        tender_id,
+        count(*) as criteria_count,
+        max(ambition_level) as highest_ambition_level,
+        {%- for theme in mvoi_theme_codes() %}
+        coalesce(bool_or(theme = '{{ theme }}'), false) as has_theme_{{ theme }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from criteria
+    group by tender_id
+),
+
+final as (
+    select
+        tenders.tender_id,
+        tenders.organisation_id,
+        organisations.government_layer,
+        tenders.title,
+        tenders.cpv_code,
+        coalesce(cpv_product_groups.product_group_id, 'unclassified') as product_group_id,
+        tenders.contract_type,
+        tenders.procedure,
+        tenders.publication_date,
+        tenders.award_date,
+        {{ year_of('tenders.award_date') }} as award_year,
+        tenders.status,
+        tenders.status = 'awarded' as is_awarded,
+        tenders.estimated_value_eur,
+        tenders.awarded_value_eur,
+        {{ tender_value('tenders.awarded_value_eur', 'tenders.estimated_value_eur') }} as tender_value_eur,
+        coalesce(criteria_per_tender.criteria_count, 0) as criteria_count,
+        coalesce(criteria_per_tender.criteria_count, 0) > 0 as has_criteria,
+        criteria_per_tender.highest_ambition_level,
+        coalesce(criteria_per_tender.highest_ambition_level >= 2, false) as is_significant_or_ambitious,
+        {%- for theme in mvoi_theme_codes() %}
+        coalesce(criteria_per_tender.has_theme_{{ theme }}, false) as has_theme_{{ theme }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from tenders
+    inner join organisations
+        on tenders.organisation_id = organisations.organisation_id
+    left join criteria_per_tender
+        on tenders.tender_id = criteria_per_tender.tender_id
+    left join cpv_product_groups
+        on tenders.cpv_code = cpv_product_groups.cpv_code
+)
+
+select * from final

@@ -1,0 +1,86 @@
+{#- The spend fact: one row per loaded invoice line, with every enrichment the spend KPIs use.
+    Incremental (delete+insert on invoice_line_id). A run re-processes
+      1. lines not yet in the table (new or late-arriving lines),
+      2. lines whose invoice_date lies within var('spend_lookback_days') of the latest
+         invoice_date already loaded (the look-back window for late corrections), and
+      3. lines whose enriched content changed (row_fingerprint differs): a corrected line, a
+         contract, supplier or certificate change that alters its enrichment, a reference
+         seed change;
+    and the post-hook deletes lines that are no longer loaded (removed from the delivery or
+    now rejected). Together these give exactly the rows of a full refresh. The cost is a
+    scan of the enrichment view on every run; the write is limited to changed lines. A
+    change of this model's columns needs `--full-refresh` (on_schema_change: fail). -#}
+{%- set fact_columns = [
+    'invoice_line_id', 'invoice_number', 'organisation_id', 'government_layer', 'supplier_id',
+    'contract_id', 'invoice_date', 'invoice_year', 'amount', 'currency', 'is_credit_note',
+    'line_cpv_code', 'effective_cpv_code', 'effective_cpv_source', 'effective_cpv_division',
+    'product_group_id', 'sector_id', 'isv_risk_category', 'emission_factor_division',
+    'kg_co2e_per_eur', 'kg_co2e', 'has_contract', 'is_reserved_contract', 'is_uncovered_isv_risk',
+    'is_known_supplier', 'supplier_size_class', 'is_sme_supplier', 'is_social_enterprise',
+    'is_social_enterprise_or_reserved', 'has_qualifying_co2_ladder', 'has_iso_14001_or_emas',
+    'has_pso_level_1_plus',
+] -%}
+{{ config(
+    materialized='incremental',
+    unique_key='invoice_line_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=[
+        "delete from {{ this }} where not exists (select 1 from {{ ref('int_invoice_lines_enriched') }} as loaded where loaded.invoice_line_id = {{ this }}.invoice_line_id)"
+    ],
+) }}
+-- grain: one row per loaded invoice line
+with
+
+enriched_lines as (
+    select
+        {%- for column in fact_columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ row_fingerprint(fact_columns) }} as row_fingerprint
+    from {{ ref('int_invoice_lines_enriched') }}
+),
+
+{% if is_incremental() %}
+loaded_lines as (
+    select
+        invoice_line_id,
+        row_fingerprint
+    from {{ this }}
+),
+
+look_back as (
+    select
+        cast({{ dbt.dateadd('day', -1 * var('spend_lookback_days') | int, 'max(invoice_date)') }} as date)
+            as reprocess_from
+    from {{ this }}
+),
+
+lines_to_process as (
+    select enriched_lines.*
+    from enriched_lines
+    left join loaded_lines
+        on enriched_lines.invoice_line_id = loaded_lines.invoice_line_id
+    cross join look_back
+    where
+        loaded_lines.invoice_line_id is null
+        or loaded_lines.row_fingerprint != enriched_lines.row_fingerprint
+        or look_back.reprocess_from is null
+        or enriched_lines.invoice_date >= look_back.reprocess_from
+),
+{% else %}
+lines_to_process as (
+    select * from enriched_lines
+),
+{% endif %}
+
+final as (
+    select
+        {%- for column in fact_columns %}
+        {{ column }},
+        {%- endfor %}
+        row_fingerprint
+    from lines_to_process
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ pivot_kpi_theme('klimaat') }}

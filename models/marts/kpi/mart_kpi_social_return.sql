@@ -1,0 +1,1 @@
+{{ pivot_kpi_theme('social_return') }}
