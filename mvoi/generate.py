@@ -1,0 +1,75 @@
+"""`mvoi generate`: write a synthetic landing folder (all nine entities) and its fault manifest.
+
+    mvoi generate --out DIR --invoice-lines N [--seed S] [--years 2021-2025]
+                  [--format csv|parquet] [--fault-rate R] [--chunk-size C] [--quiet]
+
+The same arguments give byte-identical files. With --fault-rate R > 0 every rule of
+seeds/reference/landing_rules.csv is violated in about R of its entity's rows (at least one),
+exact duplicates are added, and DIR/_faults.json records what was damaged where.
+
+Target ranges of the generated distributions (checked by tests/python/test_generate.py;
+see docs/generator.md):
+
+- share of spend under contract (GEN-04 at R = 0): 55-90 %
+- awarded tenders with at least one MVOI criterion: 55-80 % (DOMAIN.md: 57-80 %)
+- SME suppliers (micro/small/medium) by count: 65-90 %; SME share of spend: 15-49 %
+- credit notes (negative lines): 2-5 % of invoice lines
+- December share of invoice lines: above 1/12 (peak month)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def _years(value: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", value.strip())
+    if not m:
+        raise argparse.ArgumentTypeError("years must look like 2021-2025 or 2024")
+    y0 = int(m.group(1))
+    y1 = int(m.group(2) or y0)
+    if y1 < y0:
+        raise argparse.ArgumentTypeError("the last year comes before the first")
+    return y0, y1
+
+
+def _rate(value: str) -> float:
+    r = float(value)
+    if not 0.0 <= r <= 0.05:
+        raise argparse.ArgumentTypeError("--fault-rate must be between 0 and 0.05 (each rule gets about R of the rows)")
+    return r
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, type=Path, help="landing folder to write (created if needed)")
+    parser.add_argument("--invoice-lines", required=True, type=int, metavar="N",
+                        help="number of invoice lines (before injected duplicates); other entities scale with N")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--years", type=_years, default=(2021, 2025), help="period, e.g. 2021-2025 (default)")
+    parser.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv", help="file format")
+    parser.add_argument("--fault-rate", type=_rate, default=0.0, metavar="R",
+                        help="share of rows damaged per contract rule (0 = a clean delivery)")
+    parser.add_argument("--chunk-size", type=int, default=500_000, help="invoice lines per chunk (memory bound)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mvoi.generator import Config, generate
+
+    if args.invoice_lines < 1:
+        log.error("--invoice-lines must be at least 1")
+        return 2
+    cfg = Config(out=args.out, invoice_lines=args.invoice_lines, seed=args.seed, years=args.years,
+                 fmt=args.fmt, fault_rate=args.fault_rate, chunk_size=args.chunk_size, quiet=args.quiet)
+    t0 = time.perf_counter()
+    manifest = generate(cfg)
+    seconds = time.perf_counter() - t0
+    rows = {name: e["rows_written"] for name, e in manifest["entities"].items()}
+    log.info("wrote %s to %s in %.1f s", ", ".join(f"{k}={v}" for k, v in rows.items()), args.out, seconds)
+    return 0
