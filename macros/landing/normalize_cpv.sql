@@ -7,7 +7,7 @@
             and exists (
                 select 1
                 from {{ ref('cpv_codes') }} as cpv_list
-                where {{ _cpv_list_code('cpv_list') }} = substr({{ clean_text(col) }}, 1, 8)
+                where cpv_list.code = substr({{ clean_text(col) }}, 1, 8)
             )
             then substr({{ clean_text(col) }}, 1, 8)
     end
@@ -22,15 +22,9 @@
         and exists (
             select 1
             from {{ ref('cpv_codes') }} as cpv_list
-            where {{ _cpv_list_code('cpv_list') }} = substr({{ clean_text(col) }}, 1, 8)
-                and cast(cpv_list.check_digit as {{ dbt.type_string() }})
+            where cpv_list.code = substr({{ clean_text(col) }}, 1, 8)
+                and cpv_list.check_digit
                 <> substr({{ clean_text(col) }}, 10, 1)
         )
     )
-{%- endmacro %}
-
-
-{% macro _cpv_list_code(alias) -%}
-    {#- the seed's code as 8-digit text, whatever type the seed loader gave it -#}
-    lpad(cast({{ alias }}.code as {{ dbt.type_string() }}), 8, '0')
 {%- endmacro %}
