@@ -25,7 +25,7 @@ COLUMNS = (
 )
 P_CONTRACT = 0.6  # share of invoices booked against a contract
 CREDIT_NOTE_SHARE = 0.03
-SIZE_AMOUNT = {"micro": 0.35, "small": 0.8, "medium": 1.6, "large": 3.2}
+SIZE_AMOUNT = {"micro": 0.6, "small": 0.95, "medium": 1.3, "large": 1.9}
 
 
 @dataclass
@@ -61,7 +61,7 @@ def day_weights(d0: np.datetime64, d1: np.datetime64) -> np.ndarray:
     weekday = (days.astype(np.int64) + 3) % 7  # 0 = Monday
     month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
     w = np.where(weekday < 5, 1.0, 0.08)
-    w = w * np.select([month == 12, (month == 7) | (month == 8), month == 1], [1.9, 0.8, 0.85], 1.0)
+    w = w * np.select([month == 12, (month == 7) | (month == 8), month == 1], [1.6, 0.8, 0.85], 1.0)
     return w
 
 
@@ -94,7 +94,7 @@ def build_context(world: World, ref: Reference) -> InvoiceContext:
         con_cpv=cons["cpv_code"],
         con_from=start,
         con_to=np.maximum(stop, start),
-        con_scale=np.power(np.maximum(con_value, 1000.0) / 150_000.0, 0.3),
+        con_scale=np.power(np.maximum(con_value, 1000.0) / 150_000.0, 0.2),
         cpv_full=pa.array([f"{c}-{d}" for c, d in zip(ref.cpv_code, ref.cpv_check)], pa.string()),
         cpv_bare=pa.array(list(ref.cpv_code.astype(str)), pa.string()),
         descriptions=pa.array(names.DESCRIPTIONS + names.PERSONAL_DESCRIPTIONS, pa.string()),
@@ -160,7 +160,7 @@ def make_chunk(ctx: InvoiceContext, rng: np.random.Generator, first_line: int, f
     n = n_lines
     l_con, l_is_con, l_org, l_sup, l_day = con[idx], is_con[idx], org[idx], sup[idx], day[idx]
     scale = np.where(l_is_con, ctx.con_scale[l_con], 1.0) * ctx.sup_amount[l_sup]
-    median = np.where(l_is_con, 1400.0, 380.0)
+    median = np.where(l_is_con, 700.0, 520.0)
     amount = median * scale * rng.lognormal(0.0, 1.45, n)
     tail = rng.random(n) < 0.01
     amount[tail] *= 1.0 + rng.pareto(1.4, int(tail.sum())) * 8

@@ -239,7 +239,7 @@ def make_suppliers(rng: np.random.Generator, ref: Reference, n: int, n_extra: in
             tld = "nl" if country[i] == "NL" else ("co.uk" if country[i] == "GB" else str(country[i]).lower())
             mailbox = ("inkoop", "info", "facturen", "sales")[i % 4]
             email[i] = f"{mailbox}@{base.lower()}{i + 1}.{tld}"
-    size_factor = np.array([0.25, 1.0, 3.0, 10.0])[size_idx]
+    size_factor = np.array([0.5, 1.0, 2.2, 4.5])[size_idx]
     weight = rng.lognormal(0, 1.0, total) * size_factor
     dormant = rng.random(total) < 0.04  # in the vendor master, no activity in the period
     weight[dormant] = 0.0
@@ -398,8 +398,8 @@ def make_criteria(rng: np.random.Generator, ref: Reference, tenders: Frame, orgs
     layer_of = dict(zip(orgs["organisation_id"], orgs["government_layer"]))
     rijk = np.array([layer_of[o] == "rijk" for o in tenders["organisation_id"]])
     base_p = {
-        "social_return": np.where(tenders["contract_type"] == "supplies", 0.2, 0.62),
-        "klimaat": np.full(n_t, 0.5),
+        "social_return": np.where(tenders["contract_type"] == "supplies", 0.25, 0.7),
+        "klimaat": np.full(n_t, 0.45),
         "milieu": np.full(n_t, 0.32),
         "circulair": np.where(is_circ, 0.6, 0.2),
         "isv": np.where(is_isv, np.where(rijk, 0.85, 0.45), 0.04),
@@ -469,7 +469,7 @@ def make_contracts(rng: np.random.Generator, ref: Reference, world: World, tende
     active_sup = np.flatnonzero(sw > 0)
     # contracts that come from awarded tenders (several lots/suppliers for some)
     awarded = np.flatnonzero(tenders["status"] == "awarded")
-    lots = rng.choice([1, 2, 3], size=len(awarded), p=[0.85, 0.1, 0.05])
+    lots = rng.choice([1, 2, 3], size=len(awarded), p=[0.9, 0.07, 0.03])
     t_idx = np.repeat(awarded, lots)
     n_lot = np.repeat(lots, lots)
     n_t = len(t_idx)
@@ -505,12 +505,12 @@ def make_contracts(rng: np.random.Generator, ref: Reference, world: World, tende
     value[:n_t] = np.round(tv / n_lot * rng.uniform(0.85, 1.15, n_t), 2)
     value[n_t:] = np.round(30_000.0 * rng.lognormal(0, 1.1, n - n_t), 2)
     framework = np.zeros(n, dtype=bool)
-    framework[:n_t] = (n_lot > 1) | (rng.random(n_t) < 0.1)
+    framework[:n_t] = (n_lot > 1) | (rng.random(n_t) < 0.08)
 
     # supplier: bigger contracts go to bigger suppliers
     large = suppliers["size_class"] == "large"
     w_small = sw[active_sup]
-    w_big = sw[active_sup] * np.where(large[active_sup], 4.0, 1.0)
+    w_big = sw[active_sup] * np.where(large[active_sup], 1.5, 1.0)
     big = value >= 1_000_000
     sup = np.empty(n, dtype=np.int64)
     sup[~big] = active_sup[rng.choice(len(active_sup), size=int((~big).sum()), p=w_small / w_small.sum())]
