@@ -1,31 +1,28 @@
-{% macro landing_columns(entity) -%}
-    {#- The column names of a landing entity in contract order, read from the `landing` source
-        (models/staging/landing/_landing__sources.yml): the contract is written once. -#}
-    {%- set node = _landing_source_node(entity) -%}
-    {{ return(node.columns.keys() | list if node else []) }}
-{%- endmacro %}
-
-
-{% macro landing_key(entity) -%}
-    {#- The key column of a landing entity (meta.key of its source table). -#}
-    {%- set node = _landing_source_node(entity) -%}
-    {{ return(node.meta.get('key') if node else none) }}
-{%- endmacro %}
-
-
-{% macro _landing_source_node(entity) -%}
-    {%- if execute -%}
+{% macro check_landing_columns(entity, columns, key) -%}
+    {#- Stops the build when the column list or key a staging model passes for a landing
+        entity differs from the landing source (models/staging/landing/_landing__sources.yml),
+        so the contract cannot drift from the models. Skipped where the graph has no sources
+        (parsing, unit tests). -#}
+    {%- if execute and graph.get('sources') -%}
         {%- for node in graph.sources.values()
             if node.source_name == 'landing' and node.name == entity -%}
-            {{ return(node) }}
+            {%- set contract_columns = node.columns.keys() | list -%}
+            {%- if contract_columns != columns -%}
+                {{ exceptions.raise_compiler_error(
+                    "Staging of " ~ entity ~ " lists columns " ~ columns | join(', ')
+                    ~ " but the landing contract has " ~ contract_columns | join(', ')) }}
+            {%- endif -%}
+            {%- if node.meta.get('key') != key -%}
+                {{ exceptions.raise_compiler_error(
+                    "Staging of " ~ entity ~ " uses key " ~ key ~ " but the landing contract has "
+                    ~ node.meta.get('key')) }}
+            {%- endif -%}
         {%- endfor -%}
-        {{ exceptions.raise_compiler_error("No table " ~ entity ~ " in source landing.") }}
     {%- endif -%}
-    {{ return(none) }}
 {%- endmacro %}
 
 
-{% macro landing_deduplicate(relation, entity, hashed_columns={}) -%}
+{% macro landing_deduplicate(relation, entity, columns, key, hashed_columns={}) -%}
     {#- The body of a select that turns the raw rows of `relation` (a landing entity) into its
         distinct records: every column cleaned with clean_text; rows identical in every cleaned
         column collapse into one (exact duplicates; `exact_duplicates_removed` counts the extra
@@ -33,8 +30,7 @@
         another distinct record; `original_record` is one delivered copy as JSON text.
         Personal-data columns (`hashed_columns`: name -> lowercase flag) leave this select only
         as <name>_hash. -#}
-    {%- set columns = landing_columns(entity) -%}
-    {%- set key = landing_key(entity) -%}
+    {%- do check_landing_columns(entity, columns, key) -%}
     select
         {%- for column in columns %}
             {%- if column in hashed_columns %}

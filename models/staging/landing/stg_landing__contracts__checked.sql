@@ -1,5 +1,11 @@
 -- grain: one row per distinct contracts record of the delivery (exact duplicates collapsed),
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
+{%- set landing_columns = [
+    'contract_id', 'tender_id', 'organisation_id', 'supplier_id', 'cpv_code', 'contract_type',
+    'start_date', 'end_date', 'contract_value_eur', 'is_framework', 'isv_clause',
+    'sroi_obligation_eur', 'is_reserved'
+] %}
+{%- set landing_key = 'contract_id' %}
 with
 
 source as (
@@ -19,7 +25,7 @@ tenders as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'contracts') }}
+    {{ landing_deduplicate('source', 'contracts', landing_columns, landing_key) }}
 ),
 
 parsed as (

@@ -1,6 +1,11 @@
 -- grain: one row per distinct invoice_lines record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: description leaves the deduplication step only as description_hash.
+{%- set landing_columns = [
+    'invoice_line_id', 'invoice_number', 'organisation_id', 'supplier_id', 'contract_id',
+    'invoice_date', 'amount', 'currency', 'cpv_code', 'description'
+] %}
+{%- set landing_key = 'invoice_line_id' %}
 with
 
 source as (
@@ -20,7 +25,7 @@ contracts as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'invoice_lines', hashed_columns={'description': false}) }}
+    {{ landing_deduplicate('source', 'invoice_lines', landing_columns, landing_key, hashed_columns={'description': false}) }}
 ),
 
 parsed as (

@@ -1,5 +1,9 @@
 -- grain: one row per distinct material_reports record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
+{%- set landing_columns = [
+    'report_id', 'contract_id', 'period_end', 'material_total_kg', 'secondary_material_kg'
+] %}
+{%- set landing_key = 'report_id' %}
 with
 
 source as (
@@ -11,7 +15,7 @@ contracts as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'material_reports') }}
+    {{ landing_deduplicate('source', 'material_reports', landing_columns, landing_key) }}
 ),
 
 parsed as (

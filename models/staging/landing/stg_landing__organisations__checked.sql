@@ -1,5 +1,9 @@
 -- grain: one row per distinct organisations record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
+{%- set landing_columns = [
+    'organisation_id', 'name', 'government_layer', 'parent_organisation_id'
+] %}
+{%- set landing_key = 'organisation_id' %}
 with
 
 source as (
@@ -7,7 +11,7 @@ source as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'organisations') }}
+    {{ landing_deduplicate('source', 'organisations', landing_columns, landing_key) }}
 ),
 
 parsed as (

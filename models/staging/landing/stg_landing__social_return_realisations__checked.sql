@@ -1,5 +1,10 @@
 -- grain: one row per distinct social_return_realisations record of the delivery (exact
 -- duplicates collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
+{%- set landing_columns = [
+    'realisation_id', 'contract_id', 'period_end', 'realised_value_eur', 'placements_fte',
+    'target_group'
+] %}
+{%- set landing_key = 'realisation_id' %}
 with
 
 source as (
@@ -11,7 +16,7 @@ contracts as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'social_return_realisations') }}
+    {{ landing_deduplicate('source', 'social_return_realisations', landing_columns, landing_key) }}
 ),
 
 parsed as (

@@ -1,5 +1,10 @@
 -- grain: one row per distinct supplier_certificates record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
+{%- set landing_columns = [
+    'certificate_id', 'supplier_id', 'scheme', 'ladder_version', 'level', 'valid_from',
+    'valid_to'
+] %}
+{%- set landing_key = 'certificate_id' %}
 with
 
 source as (
@@ -11,7 +16,7 @@ suppliers as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'supplier_certificates') }}
+    {{ landing_deduplicate('source', 'supplier_certificates', landing_columns, landing_key) }}
 ),
 
 parsed as (

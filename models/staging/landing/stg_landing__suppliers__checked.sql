@@ -1,6 +1,11 @@
 -- grain: one row per distinct suppliers record of the delivery (exact duplicates collapsed),
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: contact_email leaves the deduplication step only as contact_email_hash.
+{%- set landing_columns = [
+    'supplier_id', 'name', 'kvk_number', 'country_code', 'size_class', 'is_social_enterprise',
+    'contact_email'
+] %}
+{%- set landing_key = 'supplier_id' %}
 with
 
 source as (
@@ -8,7 +13,7 @@ source as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'suppliers', hashed_columns={'contact_email': true}) }}
+    {{ landing_deduplicate('source', 'suppliers', landing_columns, landing_key, hashed_columns={'contact_email': true}) }}
 ),
 
 parsed as (

@@ -1,5 +1,10 @@
 -- grain: one row per distinct tender_criteria record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
+{%- set landing_columns = [
+    'criterion_id', 'tender_id', 'theme', 'criterion_kind', 'ambition_level',
+    'award_weight_pct', 'r_level', 'source'
+] %}
+{%- set landing_key = 'criterion_id' %}
 with
 
 source as (
@@ -11,7 +16,7 @@ tenders as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'tender_criteria') }}
+    {{ landing_deduplicate('source', 'tender_criteria', landing_columns, landing_key) }}
 ),
 
 parsed as (

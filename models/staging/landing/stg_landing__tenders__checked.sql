@@ -1,5 +1,10 @@
 -- grain: one row per distinct tenders record of the delivery (exact duplicates collapsed),
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
+{%- set landing_columns = [
+    'tender_id', 'organisation_id', 'title', 'cpv_code', 'contract_type', 'procedure',
+    'publication_date', 'award_date', 'status', 'estimated_value_eur', 'awarded_value_eur'
+] %}
+{%- set landing_key = 'tender_id' %}
 with
 
 source as (
@@ -11,7 +16,7 @@ organisations as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'tenders') }}
+    {{ landing_deduplicate('source', 'tenders', landing_columns, landing_key) }}
 ),
 
 parsed as (
