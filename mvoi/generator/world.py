@@ -271,7 +271,7 @@ def make_certificates(rng: np.random.Generator, suppliers: Frame, weight: np.nda
         "co2_prestatieladder": {"micro": 0.02, "small": 0.1, "medium": 0.3, "large": 0.5},
         "pso": {"micro": 0.02, "small": 0.05, "medium": 0.1, "large": 0.15},
         "iso_14001": {"micro": 0.03, "small": 0.12, "medium": 0.35, "large": 0.55},
-        "emas": {"micro": 0.0, "small": 0.01, "medium": 0.03, "large": 0.06},
+        "emas": {"micro": 0.005, "small": 0.015, "medium": 0.04, "large": 0.08},
     }
     sup_idx, scheme, first = [], [], []
     for sch, probs in p.items():
@@ -279,6 +279,9 @@ def make_certificates(rng: np.random.Generator, suppliers: Frame, weight: np.nda
         if sch == "pso":
             prob = np.where(social, 0.7, prob)
         holds = (rng.random(len(size)) < prob) & active & (nl | (sch in ("iso_14001", "emas")))
+        if not holds.any() and (active & nl).any():
+            # every scheme occurs at least once: the busiest Dutch supplier holds it
+            holds[np.argmax(np.where(active & nl, weight, -1.0))] = True
         idx = np.flatnonzero(holds)
         sup_idx.append(idx)
         scheme.append(np.full(len(idx), sch, dtype=object))
