@@ -13,6 +13,9 @@ import logging
 COMMANDS = {
     "generate": ("mvoi.generate", "write a synthetic landing folder (all nine entities)"),
     "check-metadata": ("mvoi.metadata_gate", "fail when docs, owners, keys or contracts are missing"),
+    "validate": ("mvoi.validate", "run the Great Expectations gates (landing, publication) on the build database"),
+    "publish": ("mvoi.publish", "copy the marts atomically to the published database and Parquet export"),
+    "gate-and-publish": ("mvoi.gate_and_publish", "both GX gates, then publish only if the dbt build and both gates passed"),
 }
 
 

@@ -1,0 +1,706 @@
+"""`mvoi validate`: the Great Expectations gates of the build database.
+
+Gate 1, `landing`: the landing contract on `raw.<entity>` (rules: gx/suites/landing.yml plus
+the keys and columns of the dbt landing source). Gate 2, `publication`: the publication rules
+on the marts (gx/suites/publication.yml). Thresholds (`mostly`) and severities per rule:
+gx/thresholds.yml. Every rule and its threshold: docs/governance_gates.md.
+
+Validation runs as SQL inside DuckDB (mvoi.gx_duckdb), through a read-only connection. The
+results are appended to `governance.gx_validation_results` in the build database (created
+when missing; written here, never by dbt) and rendered as GX Data Docs under
+`gx/uncommitted/data_docs/local_site/` (`MVOI_GX_UNCOMMITTED_DIR` moves `gx/uncommitted`).
+A gate fails when an error-severity rule fails; `run` then exits 1 with a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from mvoi import contract
+from mvoi.paths import PROJECT_DIR, build_db_path
+
+logger = logging.getLogger(__name__)
+
+GATES = ("landing", "publication")
+GX_DIR = PROJECT_DIR / "gx"
+THRESHOLDS_FILE = GX_DIR / "thresholds.yml"
+SUITE_FILES = {"landing": GX_DIR / "suites" / "landing.yml", "publication": GX_DIR / "suites" / "publication.yml"}
+LANDING_RULES_FILE = PROJECT_DIR / "seeds" / "reference" / "landing_rules.csv"
+RESULTS_TABLE = "governance.gx_validation_results"
+
+RESULTS_DDL = f"""
+create table if not exists {RESULTS_TABLE} (
+    run_id varchar,
+    run_at timestamp,
+    gate varchar,
+    suite varchar,
+    data_asset varchar,
+    rule_id varchar,
+    expectation_type varchar,
+    column_name varchar,
+    reason_code varchar,
+    severity varchar,
+    success boolean,
+    element_count bigint,
+    unexpected_count bigint,
+    unexpected_percent double,
+    mostly double,
+    observed_value varchar,
+    allowed varchar,
+    description varchar,
+    exception_message varchar
+)
+"""
+RESULT_COLUMNS = (
+    "run_id", "run_at", "gate", "suite", "data_asset", "rule_id", "expectation_type", "column_name",
+    "reason_code", "severity", "success", "element_count", "unexpected_count", "unexpected_percent",
+    "mostly", "observed_value", "allowed", "description", "exception_message",
+)
+
+
+# --------------------------------------------------------------------------------------
+# rules and assets
+
+
+@dataclass
+class Rule:
+    """One gate rule: one GX expectation with its threshold and severity."""
+
+    rule_id: str
+    gate: str
+    asset: str
+    check: str
+    expectation_type: str
+    kwargs: dict[str, Any]
+    severity: str
+    description: str
+    column: str | None = None
+    mostly: float | None = None
+    reason_code: str | None = None
+    tolerated_rows: int = 0
+
+    @property
+    def allowed(self) -> str:
+        if self.expectation_type == "unexpected_rows_expectation":
+            return "no offending rows"
+        if self.mostly is not None:
+            text = f"at most {1 - self.mostly:.1%} of rows fail (mostly {self.mostly:g})"
+            if self.tolerated_rows:
+                text += f", or at most {self.tolerated_rows} rows"
+            return text
+        return "must hold"
+
+
+@dataclass
+class Asset:
+    """A data asset of a gate: a table (`schema.table`) or a named query."""
+
+    name: str
+    table: str | None = None
+    query: str | None = None
+    rules: list[Rule] = field(default_factory=list)
+    missing: str | None = None  # why the asset cannot be validated (e.g. table does not exist)
+
+    @property
+    def suite_name(self) -> str:
+        return f"{self.rules[0].gate}.{self.name}" if self.rules else self.name
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    success: bool
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    observed: str = ""
+    exception: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return not self.success and self.rule.severity == "error"
+
+
+@dataclass
+class GateResult:
+    gate: str
+    run_id: str
+    run_at: dt.datetime
+    results: list[RuleResult]
+    data_docs: Path | None = None
+
+    @property
+    def success(self) -> bool:
+        return bool(self.results) and not any(r.blocking for r in self.results)
+
+    def summary(self) -> str:
+        failed = [r for r in self.results if not r.success]
+        blocking = [r for r in failed if r.blocking]
+        head = (
+            f"GX gate '{self.gate}' {'PASSED' if self.success else 'FAILED'} (run {self.run_id}): "
+            f"{len(self.results)} rules, {len(blocking)} blocking failures, "
+            f"{len(failed) - len(blocking)} warnings"
+        )
+        lines = [head]
+        for r in sorted(failed, key=lambda x: (x.rule.severity != "error", x.rule.asset, x.rule.rule_id)):
+            lines.append(
+                f"  [{r.rule.severity.upper():7}] {self.gate} | {r.rule.asset} | {r.rule.rule_id}: "
+                f"observed {r.exception or r.observed}; allowed: {r.rule.allowed}"
+            )
+        if not self.results:
+            lines.append("  no rule was evaluated")
+        if self.data_docs:
+            lines.append(f"  Data Docs: {self.data_docs}")
+        return "\n".join(lines)
+
+
+def _load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _contract_severities() -> dict[tuple[str, str], str]:
+    with LANDING_RULES_FILE.open(encoding="utf-8", newline="") as fh:
+        return {(r["entity"], r["reason_code"]): r["severity"] for r in csv.DictReader(fh)}
+
+
+def _setting(thresholds: dict, gate: str, rule_id: str, check: str) -> dict:
+    section = thresholds.get(gate, {})
+    defaults = section.get("defaults", {})
+    setting = {"tolerated_rows": section.get("tolerated_rows", 0)}
+    setting.update(defaults.get(check) or defaults.get("any") or {"mostly": 1.0, "severity": "error"})
+    setting.update(section.get("rules", {}).get(rule_id, {}) or {})
+    return setting
+
+
+def _threshold(thresholds: dict, gate: str, rule_id: str, check: str, entity: str | None,
+               reason: str | None, contract_severity: dict) -> tuple[float, str]:
+    section = thresholds.get(gate, {})
+    defaults = section.get("defaults", {})
+    setting = dict(defaults.get(check) or defaults.get("any") or {"mostly": 1.0, "severity": "error"})
+    setting.update(section.get("rules", {}).get(rule_id, {}) or {})
+    severity = setting.get("severity", "error")
+    if severity == "from_contract":
+        landing_severity = contract_severity.get((entity, reason)) if entity and reason else None
+        severity = "warning" if landing_severity == "warning" else "error"
+    if severity not in ("error", "warning"):
+        raise ValueError(f"{THRESHOLDS_FILE}: rule {rule_id}: severity must be error or warning, not {severity!r}")
+    mostly = float(setting.get("mostly", 1.0))
+    if not 0 <= mostly <= 1:
+        raise ValueError(f"{THRESHOLDS_FILE}: rule {rule_id}: mostly must be within 0 and 1")
+    return mostly, severity
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------------------
+# gate 1: the landing contract
+
+
+def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
+                   today: dt.date | None = None) -> list[Asset]:
+    """The gate-1 assets and rules for the tables and columns in `catalog`
+    ({"schema.table": {columns}} of the build database)."""
+    thresholds = thresholds if thresholds is not None else _load_yaml(THRESHOLDS_FILE)
+    spec = _load_yaml(SUITE_FILES["landing"])
+    formats = spec["formats"]
+    severities = _contract_severities()
+    today = today or dt.date.today()
+    assets: list[Asset] = []
+
+    def rule(entity, asset, check, expectation_type, kwargs, description, column=None, reason=None,
+             rule_id=None, use_mostly=True):
+        rule_id = rule_id or ".".join(x for x in (entity, column, check) if x)
+        mostly, severity = _threshold(thresholds, "landing", rule_id, check, entity, reason, severities)
+        kwargs = dict(kwargs)
+        if use_mostly and mostly < 1:
+            kwargs["mostly"] = mostly
+        tolerated = int(_setting(thresholds, "landing", rule_id, check).get("tolerated_rows", 0)) if use_mostly else 0
+        return Rule(rule_id=rule_id, gate="landing", asset=asset, check=check,
+                    expectation_type=expectation_type, kwargs=kwargs, severity=severity,
+                    description=description, column=column,
+                    mostly=mostly if use_mostly else None, reason_code=reason, tolerated_rows=tolerated)
+
+    for entity in contract.entities().values():
+        table = f"raw.{entity.name}"
+        present = catalog.get(table)
+        raw_asset = Asset(name=table, table=table)
+        raw_asset.missing = None if present is not None else f"table {table} does not exist"
+        raw_asset.rules.append(rule(
+            entity.name, table, "columns_present", "expect_table_columns_to_match_set",
+            {"column_set": list(entity.columns), "exact_match": False},
+            f"Every column of the landing contract for {entity.name} is in {table}.", use_mostly=False))
+        if entity.required:
+            raw_asset.rules.append(rule(
+                entity.name, table, "row_count", "expect_table_row_count_to_be_between",
+                {"min_value": 1}, f"{entity.name} is a required entity: the delivery has rows.",
+                use_mostly=False))
+        dup_mostly, _ = _threshold(thresholds, "landing", f"{entity.name}.exact_duplicates",
+                                   "exact_duplicates", entity.name, None, severities)
+        raw_asset.rules.append(rule(
+            entity.name, table, "exact_duplicates", "unexpected_rows_expectation",
+            {"unexpected_rows_query": (
+                "select raw_rows, distinct_rows, raw_rows - distinct_rows as exact_duplicate_rows\n"
+                "from (select count(*) as raw_rows from {batch}) as a\n"
+                "cross join (select count(*) as distinct_rows from (select distinct * from {batch}) as d) as b\n"
+                f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows"
+            )},
+            f"At most {1 - dup_mostly:.0%} of the rows of {table} are exact copies of another row "
+            "(copies are collapsed by staging; many of them point at a delivery error).",
+            use_mostly=False))
+        raw_asset.rules[-1].mostly = dup_mostly
+        assets.append(raw_asset)
+
+        # the delivery as the contract reads it: exact duplicates collapsed, values trimmed,
+        # '' and NULL missing, code columns in contract case; plus derived check columns
+        checked = Asset(name=f"{table}.as_read")
+        if present is None:
+            checked.missing = f"table {table} does not exist"
+        column_rules = spec["entities"].get(entity.name, [])
+        case_of = {r["column"]: r["case"] for r in column_rules if r.get("case")}
+        selects = []
+        for col in entity.columns:
+            if present is not None and col not in present:
+                continue
+            value = f"trim(cast(d.{_q(col)} as varchar))"
+            normalised = {"lower": f"lower({value})", "upper": f"upper({value})"}.get(case_of.get(col), value)
+            selects.append(f"case when lower({value}) in ('', 'null') then null else {normalised} end as {_q(col)}")
+        derived = []
+
+        key = entity.key
+        checked.rules.append(rule(
+            entity.name, checked.name, "key_present", "expect_column_values_to_not_be_null",
+            {"column": key}, f"The key {key} is present (not null, blank or NULL).",
+            column=key, reason="missing_key"))
+        checked.rules.append(rule(
+            entity.name, checked.name, "key_unique", "expect_column_values_to_be_unique",
+            {"column": key}, f"No two different rows share a {key} (exact copies are collapsed first).",
+            column=key, reason="conflicting_duplicate"))
+
+        for spec_rule in column_rules:
+            col, check, reason = spec_rule["column"], spec_rule["check"], spec_rule.get("reason")
+            if present is not None and col not in present:
+                continue  # columns_present reports it
+            if check == "required":
+                checked.rules.append(rule(
+                    entity.name, checked.name, check, "expect_column_values_to_not_be_null",
+                    {"column": col}, f"{col} is present.", column=col, reason=reason))
+            elif check == "format":
+                fmt = spec_rule["format"]
+                checked.rules.append(rule(
+                    entity.name, checked.name, check, "expect_column_values_to_match_regex",
+                    {"column": col, "regex": formats[fmt]},
+                    f"{col} has the {fmt} format {formats[fmt]} (after trim"
+                    + (f", {case_of[col]} case" if col in case_of else "") + ").",
+                    column=col, reason=reason))
+            elif check == "code_list":
+                values = [str(v) for v in spec_rule["values"]]
+                checked.rules.append(rule(
+                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
+                    {"column": col, "value_set": values},
+                    f"{col} is one of {', '.join(values)} (case-insensitive after trim).",
+                    column=col, reason=reason))
+            elif check == "cpv_exists":
+                name = f"{col}__cpv_exists"
+                derived.append(
+                    f"case when regexp_full_match(n.{_q(col)}, '[0-9]{{8}}(-[0-9]){{0,1}}') then exists ("
+                    f"select 1 from reference.cpv_codes as cpv where cpv.code = left(n.{_q(col)}, 8)) end as {_q(name)}")
+                checked.rules.append(rule(
+                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
+                    {"column": name, "value_set": [True]},
+                    f"The 8-digit part of {col} exists in the CPV 2008 list (reference.cpv_codes).",
+                    column=col, reason=reason))
+            elif check in ("range", "year_range"):
+                if check == "range":
+                    name = f"{col}__number"
+                    derived.append(f"try_cast(n.{_q(col)} as double) as {_q(name)}")
+                else:
+                    name = f"{col}__year"
+                    derived.append(f"year(try_cast(n.{_q(col)} as date)) as {_q(name)}")
+                kwargs: dict[str, Any] = {"column": name}
+                bounds = []
+                for bound in ("min", "max"):
+                    if bound in spec_rule:
+                        value = spec_rule[bound]
+                        if isinstance(value, str) and value.startswith("current"):
+                            value = today.year + int(value[len("current"):] or 0)
+                        kwargs[f"{bound}_value"] = value
+                        bounds.append(f"{bound} {value}")
+                if spec_rule.get("strict_min"):
+                    kwargs["strict_min"] = True
+                    bounds[0] = bounds[0].replace("min", "above")
+                what = "the year of " + col if check == "year_range" else col
+                checked.rules.append(rule(
+                    entity.name, checked.name, check, "expect_column_values_to_be_between", kwargs,
+                    f"{what} is within bounds ({', '.join(bounds)}).", column=col, reason=reason))
+            elif check == "references":
+                parent, parent_col = spec_rule["to"].split(".")
+                parent_table = f"raw.{parent}"
+                if catalog.get(parent_table) is None or parent_col not in catalog[parent_table]:
+                    continue  # the parent's own columns_present / table rule reports it
+                name = f"{col}__references"
+                derived.append(
+                    f"case when n.{_q(col)} is not null then n.{_q(col)} in ("
+                    f"select trim(cast(p.{_q(parent_col)} as varchar)) from raw.{_q(parent)} as p) end as {_q(name)}")
+                checked.rules.append(rule(
+                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
+                    {"column": name, "value_set": [True]},
+                    f"{col} exists in the delivered {parent}.{parent_col}.", column=col, reason=reason))
+            elif check == "order":
+                other = spec_rule.get("at_least") or spec_rule.get("at_most")
+                if present is not None and other not in present:
+                    continue
+                op = ">=" if "at_least" in spec_rule else "<="
+                cast = "date" if spec_rule.get("type") == "date" else "double"
+                a, b = f"try_cast(n.{_q(col)} as {cast})", f"try_cast(n.{_q(other)} as {cast})"
+                name = f"{col}__order"
+                derived.append(f"case when {a} is not null and {b} is not null then {a} {op} {b} end as {_q(name)}")
+                checked.rules.append(rule(
+                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
+                    {"column": name, "value_set": [True]},
+                    f"{col} {op} {other} where both are valid.", column=col, reason=reason))
+            else:
+                raise ValueError(f"{SUITE_FILES['landing']}: unknown check {check!r} for {entity.name}.{col}")
+
+        if present is not None:
+            # GX query assets must start with `select`: nested subqueries, no CTEs
+            checked.query = (
+                "select\n    " + ",\n    ".join(["n.*", *derived]) + "\nfrom (\n    select\n        "
+                + ",\n        ".join(selects)
+                + f"\n    from (select distinct * from raw.{_q(entity.name)}) as d\n) as n"
+            )
+        assets.append(checked)
+    return assets
+
+
+# --------------------------------------------------------------------------------------
+# gate 2: the publication rules
+
+
+def publication_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
+                       today: dt.date | None = None) -> list[Asset]:
+    thresholds = thresholds if thresholds is not None else _load_yaml(THRESHOLDS_FILE)
+    spec = _load_yaml(SUITE_FILES["publication"])
+    today = today or dt.date.today()
+    queries = spec.get("queries", {}) or {}
+    assets = []
+    for name, rules in spec["assets"].items():
+        asset = Asset(name=name)
+        if name in queries:
+            asset.query = queries[name].strip()
+        else:
+            asset.table = name
+            if name not in catalog:
+                asset.missing = f"table {name} does not exist"
+        table_label = name.split(".")[-1]
+        for item in rules:
+            rule_id = f"{table_label}.{item['id']}"
+            mostly, severity = _threshold(thresholds, "publication", rule_id, "any", None, None, {})
+            kwargs = {k: (today.year if v == "{current_year}" else v) for k, v in item.get("kwargs", {}).items()}
+            is_map = item["expectation"].startswith("expect_column_values_") or item["expectation"] in (
+                "expect_compound_columns_to_be_unique",)
+            if is_map and mostly < 1:
+                kwargs["mostly"] = mostly
+            asset.rules.append(Rule(
+                rule_id=rule_id, gate="publication", asset=name, check=item["id"],
+                expectation_type=item["expectation"], kwargs=kwargs, severity=severity,
+                description=" ".join(str(item.get("description", "")).split()),
+                column=kwargs.get("column"), mostly=mostly if is_map else None))
+        assets.append(asset)
+    return assets
+
+
+# --------------------------------------------------------------------------------------
+# running a gate
+
+
+def gx_uncommitted_dir() -> Path:
+    return Path(os.environ.get("MVOI_GX_UNCOMMITTED_DIR", GX_DIR / "uncommitted"))
+
+
+def data_docs_index() -> Path:
+    return gx_uncommitted_dir() / "data_docs" / "local_site" / "index.html"
+
+
+def dbt_target_dir() -> Path:
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return target if target.is_absolute() else PROJECT_DIR / target
+
+
+def dbt_run_results(target_dir: Path | None = None) -> dict | None:
+    """The last dbt command's target/run_results.json, or None."""
+    path = (target_dir or dbt_target_dir()) / "run_results.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def current_run_id(target_dir: Path | None = None) -> str:
+    """The dbt invocation id of the last build when there is one, else a new id."""
+    results = dbt_run_results(target_dir)
+    invocation = (results or {}).get("metadata", {}).get("invocation_id")
+    return invocation or f"mvoi-{uuid.uuid4()}"
+
+
+def read_catalog(db_path: Path) -> dict[str, set[str]]:
+    """{"schema.table": {columns}} of the database (opened read-only, then closed)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    catalog: dict[str, set[str]] = {}
+    for schema, table, column in rows:
+        catalog.setdefault(f"{schema}.{table}", set()).add(column)
+    return catalog
+
+
+def _gx_context(uncommitted: Path):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
+
+    defaults = InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+    defaults.stores[defaults.validation_results_store_name]["store_backend"] = {
+        "class_name": "TupleFilesystemStoreBackend",
+        "base_directory": str(uncommitted / "validations"),
+    }
+    config = DataContextConfig(
+        store_backend_defaults=defaults,
+        data_docs_sites={
+            "local_site": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(uncommitted / "data_docs" / "local_site"),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+        analytics_enabled=False,
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _expectation(rule: Rule):
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    impl = get_expectation_impl(rule.expectation_type)
+    notes = f"{rule.rule_id} ({rule.severity}; {rule.allowed}): {rule.description}"
+    return impl(**rule.kwargs, meta={"rule_id": rule.rule_id, "severity": rule.severity}, notes=notes)
+
+
+def _observed(rule: Rule, result: dict) -> str:
+    if rule.expectation_type == "unexpected_rows_expectation":
+        rows = (result.get("details") or {}).get("unexpected_rows") or []
+        sample = json.dumps(rows[:3], default=str) if rows else ""
+        return f"{result.get('observed_value')} offending rows" + (f"; first: {sample}" if sample else "")
+    if "unexpected_count" in result:
+        count, total = result.get("unexpected_count") or 0, result.get("element_count") or 0
+        missing = result.get("missing_count") or 0
+        base = total - missing if "missing_count" in result else total
+        text = f"{count} of {base} rows fail ({(result.get('unexpected_percent') or 0):.2f}%)"
+        sample = result.get("partial_unexpected_list") or []
+        if sample:
+            text += "; e.g. " + json.dumps(list(dict.fromkeys(map(str, sample)))[:5])
+        return text
+    return json.dumps(result.get("observed_value"), default=str)
+
+
+def _exception_message(validation_result) -> str | None:
+    info = validation_result.exception_info or {}
+    if info.get("raised_exception"):
+        return info.get("exception_message") or "raised an exception"
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return (value.get("exception_message") or "raised an exception").splitlines()[0][:500]
+    return None
+
+
+def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
+             run_at: dt.datetime | None = None, write_results: bool = True,
+             build_docs: bool = True) -> GateResult:
+    """Validate one gate on the build database; append the results to the warehouse."""
+    if gate not in GATES:
+        raise ValueError(f"unknown gate {gate!r}; expected one of {', '.join(GATES)}")
+    from great_expectations.checkpoint import Checkpoint, UpdateDataDocsAction
+    from great_expectations.core import ExpectationSuite, ValidationDefinition
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    from mvoi import gx_duckdb
+
+    db_path = Path(db_path or build_db_path())
+    if not db_path.exists():
+        raise FileNotFoundError(f"build database {db_path} does not exist: run dbt build first")
+    run_id = run_id or current_run_id()
+    run_at = run_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    catalog = read_catalog(db_path)
+    builder = landing_assets if gate == "landing" else publication_assets
+    assets = builder(catalog)
+
+    results: list[RuleResult] = []
+    runnable = []
+    for asset in assets:
+        if asset.missing or (asset.table is None and asset.query is None):
+            reason = asset.missing or "asset cannot be read"
+            results.extend(RuleResult(rule=r, success=False, observed=reason, exception=reason) for r in asset.rules)
+        elif asset.rules:
+            runnable.append(asset)
+
+    uncommitted = gx_uncommitted_dir()
+    docs_index = None
+    if runnable:
+        gx_duckdb.install()
+        context = _gx_context(uncommitted)
+        try:
+            source = context.data_sources.add_sql(
+                name=f"mvoi_{gate}",
+                connection_string=gx_duckdb.duckdb_url(str(db_path.resolve())) + "?access_mode=read_only",
+            )
+            definitions = []
+            rules_by_id: dict[str, Rule] = {}
+            for asset in runnable:
+                if asset.table:
+                    schema, table = asset.table.split(".", 1)
+                    data_asset = source.add_table_asset(asset.name, table_name=table, schema_name=schema)
+                else:
+                    data_asset = source.add_query_asset(asset.name, query=asset.query)
+                batch_definition = data_asset.add_batch_definition_whole_table("whole")
+                suite = context.suites.add(ExpectationSuite(name=asset.suite_name))
+                for r in asset.rules:
+                    suite.add_expectation(_expectation(r))
+                    rules_by_id[r.rule_id] = r
+                definitions.append(context.validation_definitions.add(
+                    ValidationDefinition(name=asset.suite_name, data=batch_definition, suite=suite)))
+            actions = [UpdateDataDocsAction(name="data_docs")] if build_docs else []
+            checkpoint = context.checkpoints.add(Checkpoint(
+                name=f"{gate}_gate", validation_definitions=definitions, actions=actions,
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10},
+            ))
+            outcome = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=run_at))
+            seen = set()
+            for suite_result in outcome.run_results.values():
+                for er in suite_result.results:
+                    rule = rules_by_id[er.expectation_config.meta["rule_id"]]
+                    seen.add(rule.rule_id)
+                    res = er.result or {}
+                    error = _exception_message(er)
+                    success = bool(er.success) and error is None
+                    observed = error or _observed(rule, res)
+                    unexpected = res.get("unexpected_count")
+                    if (not success and error is None and rule.tolerated_rows
+                            and unexpected is not None and unexpected <= rule.tolerated_rows):
+                        # a small table: a handful of bad rows is row-level, not systematic
+                        success = True
+                        observed += f" (tolerated: at most {rule.tolerated_rows} rows may fail)"
+                    results.append(RuleResult(
+                        rule=rule, success=success,
+                        element_count=res.get("element_count"),
+                        unexpected_count=res.get("unexpected_count",
+                                                 res.get("observed_value") if rule.expectation_type == "unexpected_rows_expectation" else None),
+                        unexpected_percent=res.get("unexpected_percent"),
+                        observed=observed, exception=error))
+            for rule_id, rule in rules_by_id.items():
+                if rule_id not in seen:
+                    results.append(RuleResult(rule=rule, success=False, observed="no result from GX",
+                                              exception="no result from GX"))
+            if build_docs:
+                docs_index = data_docs_index()
+        finally:
+            gx_duckdb.close_datasource_engines(context)
+
+    gate_result = GateResult(gate=gate, run_id=run_id, run_at=run_at, results=results, data_docs=docs_index)
+    if write_results:
+        write_results_table(db_path, gate_result)
+    return gate_result
+
+
+def write_results_table(db_path: Path, gate_result: GateResult) -> None:
+    """Append one gate's results to governance.gx_validation_results (created when missing)."""
+    rows = [
+        (
+            gate_result.run_id, gate_result.run_at, gate_result.gate, r.rule.gate + "." + r.rule.asset,
+            r.rule.asset, r.rule.rule_id, r.rule.expectation_type, r.rule.column, r.rule.reason_code,
+            r.rule.severity, r.success, r.element_count, r.unexpected_count, r.unexpected_percent,
+            r.rule.mostly, r.observed[:2000], r.rule.allowed, r.rule.description, r.exception,
+        )
+        for r in gate_result.results
+    ]
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("create schema if not exists governance")
+        con.execute(RESULTS_DDL)
+        if rows:
+            placeholders = ", ".join("?" for _ in RESULT_COLUMNS)
+            con.executemany(
+                f"insert into {RESULTS_TABLE} ({', '.join(RESULT_COLUMNS)}) values ({placeholders})", rows
+            )
+        con.execute("checkpoint")
+
+
+def gates_passed_in_run(db_path: Path, run_id: str, gates: tuple[str, ...] = GATES) -> tuple[bool, str]:
+    """Whether every gate has results recorded for `run_id` and none has a blocking failure."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'governance' and table_name = 'gx_validation_results'"
+        ).fetchone()[0]
+        if not exists:
+            return False, f"{RESULTS_TABLE} does not exist: run `mvoi validate` first"
+        problems = []
+        for gate in gates:
+            total, blocking = con.execute(
+                f"select count(*), count(*) filter (where not success and severity = 'error') "
+                f"from {RESULTS_TABLE} where run_id = ? and gate = ?", [run_id, gate]
+            ).fetchone()
+            if total == 0:
+                problems.append(f"gate {gate} was not run for run {run_id}")
+            elif blocking:
+                problems.append(f"gate {gate} has {blocking} blocking failures in run {run_id}")
+    return not problems, "; ".join(problems)
+
+
+# --------------------------------------------------------------------------------------
+# command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gate", choices=[*GATES, "all"], default="all",
+                        help="which gate to run (default: both, landing first)")
+    parser.add_argument("--db", type=Path, default=None, help="build database (default: MVOI_DB_PATH)")
+    parser.add_argument("--run-id", default=None,
+                        help="run id to record (default: the invocation id of the last dbt build)")
+    parser.add_argument("--no-data-docs", action="store_true", help="do not rebuild the GX Data Docs")
+
+
+def run(args: argparse.Namespace) -> int:
+    gates = GATES if args.gate == "all" else (args.gate,)
+    run_id = args.run_id or current_run_id()
+    ok = True
+    for gate in gates:
+        try:
+            result = run_gate(gate, db_path=args.db, run_id=run_id, build_docs=not args.no_data_docs)
+        except (FileNotFoundError, duckdb.Error) as exc:
+            print(f"GX gate '{gate}' could not run: {exc}")
+            return 2
+        print(result.summary())
+        ok = ok and result.success
+    return 0 if ok else 1
+
+
