@@ -56,3 +56,14 @@ class DbtWorkspace:
 @pytest.fixture
 def dbt_workspace(tmp_path: Path) -> DbtWorkspace:
     return DbtWorkspace(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> DbtWorkspace:
+    """One real `dbt build` of the bundled sample, shared by every test that only reads it.
+
+    Tests that change the database must work on a copy (`shutil.copy(ws.db_path, ...)`)."""
+    workspace = DbtWorkspace(tmp_path_factory.mktemp("sample_build"))
+    result = workspace.dbt("build")
+    assert result.returncode == 0, result.stdout[-5000:]
+    return workspace
