@@ -1,15 +1,16 @@
 -- Fails (returns rows) when a landing entity is missing from governance.landing_reconciliation
 -- or does not reconcile: raw rows <> loaded rows + rejected rows + exact duplicates removed.
-{%- set entities = landing_entity_names() %}
+-- sqlfluff:indentation:template_blocks_indent:false
+{% set entities = landing_entity_names() %}
 with
 
 expected_entities as (
-    {%- for entity in entities %}
+    {% for entity in entities %}
     select '{{ entity }}' as entity
-    {%- if not loop.last %}
+    {% if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+    {% endif %}
+    {% endfor %}
 ),
 
 reconciliation as (

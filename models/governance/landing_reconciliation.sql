@@ -1,9 +1,10 @@
 -- grain: one row per landing entity of the build:
 -- raw rows = loaded rows + rejected rows + exact duplicates removed
-{%- set entities = landing_entity_names() %}
+-- sqlfluff:indentation:template_blocks_indent:false
+{% set entities = landing_entity_names() %}
 with
 
-{% for entity in entities -%}
+{% for entity in entities %}
 raw_{{ entity }} as (
     select * from {{ landing_source(entity) }}
 ),
@@ -16,22 +17,58 @@ loaded_{{ entity }} as (
     select * from {{ ref('stg_landing__' ~ entity) }}
 ),
 
-{% endfor -%}
-counted as (
-    {%- for entity in entities %}
+{% endfor %}
+raw_counts as (
+    {% for entity in entities %}
     select
         '{{ entity }}' as entity,
         {{ loop.index }} as entity_order,
-        (select count(*) from raw_{{ entity }}) as raw_rows,
-        (select count(*) from loaded_{{ entity }}) as loaded_rows,
-        (select count(*) from checked_{{ entity }} where not is_loaded) as rejected_rows,
-        (
-            select coalesce(sum(exact_duplicates_removed), 0) from checked_{{ entity }}
-        ) as exact_duplicates_removed
-    {%- if not loop.last %}
+        count(*) as raw_rows
+    from raw_{{ entity }}
+    {% if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+    {% endif %}
+    {% endfor %}
+),
+
+checked_counts as (
+    {% for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        sum(case when is_loaded then 0 else 1 end) as rejected_rows,
+        sum(exact_duplicates_removed) as exact_duplicates_removed
+    from checked_{{ entity }}
+    {% if not loop.last %}
+    union all
+    {% endif %}
+    {% endfor %}
+),
+
+loaded_counts as (
+    {% for entity in entities %}
+    select
+        '{{ entity }}' as entity,
+        count(*) as loaded_rows
+    from loaded_{{ entity }}
+    {% if not loop.last %}
+    union all
+    {% endif %}
+    {% endfor %}
+),
+
+counted as (
+    select
+        raw_counts.entity,
+        raw_counts.entity_order,
+        raw_counts.raw_rows,
+        coalesce(loaded_counts.loaded_rows, 0) as loaded_rows,
+        coalesce(checked_counts.rejected_rows, 0) as rejected_rows,
+        coalesce(checked_counts.exact_duplicates_removed, 0) as exact_duplicates_removed
+    from raw_counts
+    left join checked_counts
+        on raw_counts.entity = checked_counts.entity
+    left join loaded_counts
+        on raw_counts.entity = loaded_counts.entity
 ),
 
 final as (

@@ -1,20 +1,21 @@
 -- grain: one row per rejected landing record of the build (entity × distinct rejected record;
 -- exact duplicates of a rejected record are counted in landing_reconciliation, not repeated)
-{%- set entities = landing_entity_names() %}
+-- sqlfluff:indentation:template_blocks_indent:false
+{% set entities = landing_entity_names() %}
 with
 
-{% for entity in entities -%}
+{% for entity in entities %}
 checked_{{ entity }} as (
     select * from {{ ref('stg_landing__' ~ entity ~ '__checked') }}
 ),
 
-{% endfor -%}
+{% endfor %}
 landing_rules as (
     select * from {{ ref('landing_rules') }}
 ),
 
 rejected as (
-    {%- for entity in entities %}
+    {% for entity in entities %}
     select
         '{{ entity }}' as entity,
         source_key,
@@ -22,10 +23,10 @@ rejected as (
         original_record
     from checked_{{ entity }}
     where not is_loaded
-    {%- if not loop.last %}
+    {% if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+    {% endif %}
+    {% endfor %}
 ),
 
 final as (

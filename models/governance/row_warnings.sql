@@ -1,31 +1,32 @@
 -- grain: one row per warning on a loaded landing record (entity × source_key × reason_code).
 -- Warnings of rejected records are not repeated here: rejected_rows holds those records, and
 -- their warnings stay visible in the stg_landing__<entity>__checked models.
-{%- set entities = landing_entity_names() %}
+-- sqlfluff:indentation:template_blocks_indent:false
+{% set entities = landing_entity_names() %}
 with
 
-{% for entity in entities -%}
+{% for entity in entities %}
 checked_{{ entity }} as (
     select * from {{ ref('stg_landing__' ~ entity ~ '__checked') }}
 ),
 
-{% endfor -%}
+{% endfor %}
 landing_rules as (
     select * from {{ ref('landing_rules') }}
 ),
 
 warnings as (
-    {%- for entity in entities %}
+    {% for entity in entities %}
     select
         '{{ entity }}' as entity,
         source_key,
         unnest(warnings) as reason_code
     from checked_{{ entity }}
     where is_loaded
-    {%- if not loop.last %}
+    {% if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+    {% endif %}
+    {% endfor %}
 ),
 
 final as (

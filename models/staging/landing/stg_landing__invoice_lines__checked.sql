@@ -25,7 +25,9 @@ contracts as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'invoice_lines', landing_columns, landing_key, hashed_columns={'description': false}) }}
+    {{ landing_deduplicate(
+        'source', 'invoice_lines', landing_columns, landing_key, hashed_columns={'description': false}
+    ) }}
 ),
 
 parsed as (

@@ -26,7 +26,7 @@ parsed as (
         {{ parse_code('scheme', ['co2_prestatieladder', 'pso', 'iso_14001', 'emas']) }} as scheme,
         {{ parse_code('ladder_version', ['3.1', '4.0']) }} as ladder_version,
         ladder_version as ladder_version_text,
-        {{ parse_int('level') }} as level,
+        {{ parse_int('level') }} as level,  -- noqa: RF04
         level as level_text,
         {{ parse_iso_date('valid_from') }} as valid_from,
         {{ parse_iso_date('valid_to') }} as valid_to,

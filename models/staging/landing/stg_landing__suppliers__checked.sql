@@ -13,7 +13,9 @@ source as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate('source', 'suppliers', landing_columns, landing_key, hashed_columns={'contact_email': true}) }}
+    {{ landing_deduplicate(
+        'source', 'suppliers', landing_columns, landing_key, hashed_columns={'contact_email': true}
+    ) }}
 ),
 
 parsed as (

@@ -36,21 +36,29 @@ parsed as (
         {{ parse_code('r_level', ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9'], case='upper') }}
             as r_level,
         r_level as r_level_text,
-        {{ parse_code('source', ['eforms', 'self_registration', 'inferred']) }} as source,
+        {{ parse_code('source', ['eforms', 'self_registration', 'inferred']) }} as source,  -- noqa: RF04
         is_conflicting_duplicate,
         exact_duplicates_removed,
         original_record
     from deduplicated
 ),
 
-validated as (
+-- ambition level 1-3; award weight 0-100 and only for award criteria; R-level only for
+-- circular criteria: anything else delivered is a warning and set to null
+ranged as (
     select
-        parsed.*,
+        *,
         coalesce(ambition_level between 1 and 3, false) as is_ambition_level_valid,
         coalesce(
             award_weight_pct between 0 and 100 and criterion_kind = 'award_criterion', false
         ) as is_award_weight_pct_valid,
-        coalesce(r_level is not null and theme = 'circulair', false) as is_r_level_valid,
+        coalesce(r_level is not null and theme = 'circulair', false) as is_r_level_valid
+    from parsed
+),
+
+validated as (
+    select
+        ranged.*,
         {{ collect_reasons({
             'missing_key': 'criterion_id is null',
             'conflicting_duplicate': 'is_conflicting_duplicate',
@@ -59,18 +67,14 @@ validated as (
             'invalid_criterion_kind': 'criterion_kind is null',
         }) }} as fatal_reasons,
         {{ collect_reasons({
-            'invalid_ambition_level':
-                'ambition_level_text is not null and not coalesce(ambition_level between 1 and 3, false)',
-            'invalid_award_weight_pct':
-                "award_weight_pct_text is not null and not coalesce("
-                ~ "award_weight_pct between 0 and 100 and criterion_kind = 'award_criterion', false)",
-            'invalid_r_level':
-                "r_level_text is not null and not coalesce(r_level is not null and theme = 'circulair', false)",
+            'invalid_ambition_level': 'ambition_level_text is not null and not is_ambition_level_valid',
+            'invalid_award_weight_pct': 'award_weight_pct_text is not null and not is_award_weight_pct_valid',
+            'invalid_r_level': 'r_level_text is not null and not is_r_level_valid',
             'invalid_source': 'source is null',
         }) }} as warnings
-    from parsed
+    from ranged
     left join tenders
-        on parsed.tender_id = tenders.loaded_tender_id
+        on ranged.tender_id = tenders.loaded_tender_id
 ),
 
 final as (

@@ -31,7 +31,7 @@ parsed as (
         {{ parse_code('procedure', [
             'open', 'restricted', 'negotiated', 'competitive_dialogue',
             'innovation_partnership', 'national_open', 'private', 'single_source',
-        ]) }} as procedure,
+        ]) }} as procedure,  -- noqa: RF04
         procedure as procedure_text,
         {{ parse_iso_date('publication_date') }} as publication_date,
         publication_date as publication_date_text,
