@@ -24,6 +24,10 @@ things break (see ../shared/docs/TOOLCHAIN.md, "Great Expectations on DuckDB"):
    SQLAlchemy 2.1's PostgreSQL catalog query, which joins `pg_catalog.pg_collation`, a table
    DuckDB does not have; GX then falls back to `select * from <table> limit 1` without the
    schema. Fix: duckdb-engine's `get_columns` reads `information_schema.columns` instead.
+4. with one connection kept open (fix 1), a query that fails (an expectation whose SQL is
+   wrong) leaves DuckDB's transaction aborted, and every later expectation fails with
+   `TransactionContext Error: Current transaction is aborted`. Fix: roll back after a failed
+   query, so a faulty rule fails alone.
 
 With both in place expectations compile to aggregate SQL that runs inside DuckDB; no table is
 loaded into pandas. `install()` applies both patches (idempotent); `tests/python/test_gx_duckdb.py`
@@ -84,6 +88,19 @@ def install() -> None:
     __init__.__wrapped__ = original_init  # type: ignore[attr-defined]
     __init__.__doc__ = original_init.__doc__
     engine_class.__init__ = __init__
+
+    # 4. roll back after a failed query on a persisted DuckDB connection
+    original_execute = engine_class._execute_query_with_recovery
+
+    def _execute_query_with_recovery(connection, query):
+        try:
+            return original_execute(connection, query)
+        except Exception:
+            if connection.dialect.name == DUCKDB_DIALECT:
+                connection.rollback()
+            raise
+
+    engine_class._execute_query_with_recovery = staticmethod(_execute_query_with_recovery)
 
     # 3. column reflection through information_schema
     import duckdb_engine

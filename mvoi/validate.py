@@ -474,7 +474,14 @@ def read_catalog(db_path: Path) -> dict[str, set[str]]:
 
 def _gx_context(uncommitted: Path):
     import great_expectations as gx
-    from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    for name in ("great_expectations", "great_expectations.expectations.expectation"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     defaults = InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
     defaults.stores[defaults.validation_results_store_name]["store_backend"] = {
@@ -495,6 +502,7 @@ def _gx_context(uncommitted: Path):
             }
         },
         analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
     )
     return gx.get_context(mode="ephemeral", project_config=config)
 

@@ -1,0 +1,58 @@
+"""`mvoi gate-and-publish`: the audit and publish steps of write-audit-publish in one command.
+
+Runs GX gate 1 (landing) and gate 2 (publication) on the build database, always both, so a
+data steward sees every failing rule; then publishes (mvoi.publish) only when the last
+`dbt build` has no error-severity failure and both gates passed. Exit codes: 0 published;
+1 refused (a gate or the dbt build failed: the summary says what; the build database keeps
+everything, the previous publication is untouched); 2 the gates could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import duckdb
+
+from mvoi import publish, validate
+from mvoi.paths import build_db_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, help="build database (default: MVOI_DB_PATH)")
+    parser.add_argument("--published", type=Path, default=None,
+                        help="published database (default: MVOI_PUBLISHED_PATH)")
+    parser.add_argument("--run-id", default=None, help="run id (default: the last dbt build's invocation id)")
+    parser.add_argument("--no-data-docs", action="store_true", help="do not rebuild the GX Data Docs")
+
+
+def run(args: argparse.Namespace) -> int:
+    build_db = Path(args.db or build_db_path())
+    run_results = validate.dbt_run_results()
+    run_id = args.run_id or validate.current_run_id()
+    problems = publish.dbt_build_problems(run_results)
+    gates = []
+    for gate in validate.GATES:
+        try:
+            result = validate.run_gate(gate, db_path=build_db, run_id=run_id, build_docs=not args.no_data_docs)
+        except (FileNotFoundError, duckdb.Error) as exc:
+            print(f"GX gate '{gate}' could not run: {exc}")
+            return 2
+        print(result.summary())
+        gates.append(result)
+        if not result.success:
+            problems.append(f"GX gate {gate} failed")
+    if problems:
+        print("Publication REFUSED; the build database keeps everything, the previous publication is unchanged:")
+        print("\n".join(f"  - {p}" for p in problems))
+        return 1
+    try:
+        publication = publish.publish(run_id, build_db=build_db, published=args.published)
+    except (publish.PublishError, duckdb.Error, OSError) as exc:
+        print(f"Publication FAILED; the previous publication is unchanged: {exc}")
+        return 1
+    print(
+        f"Published run {publication.run_id}: {len(publication.tables)} tables -> "
+        f"{publication.published_path} (read-only for consumers); Parquet -> {publication.export_dir}"
+    )
+    return 0

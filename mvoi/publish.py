@@ -1,0 +1,256 @@
+"""`mvoi publish`: write-audit-publish, the publish step.
+
+Only when the last `dbt build` (target/run_results.json) has no error-severity failure
+(status `error` or `fail`; `warn` is fine) and both GX gates passed for that build's run id
+(governance.gx_validation_results), the public tables are copied from the build database into
+a NEW DuckDB file next to the published one (`<published>.tmp-<pid>`), with a `meta`
+schema describing the publication; the file is checkpointed and closed, the Parquet export
+of the marts is written into a new folder, and then:
+
+- the database file is moved onto `MVOI_PUBLISHED_PATH` with `os.replace` (atomic: a reader
+  sees the old or the new file, never a half-written one; a BI tool holding the old file
+  open keeps reading the old file and is never blocked);
+- the export folder is swapped (old renamed away, new renamed in, old deleted).
+
+The published file is never opened read-write. On any failure the temporary files are
+removed and the previous publication stays as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from mvoi import validate
+from mvoi.paths import build_db_path, published_db_path
+
+logger = logging.getLogger(__name__)
+
+# governance tables a BI user or auditor needs (rejected_rows itself is not published: its
+# original_record may hold personal data; its counts per entity and reason are)
+GOVERNANCE_TABLES = ("landing_reconciliation", "gx_validation_results")
+GOVERNANCE_PATTERNS = ("%scorecard%", "dq_%")
+GOVERNANCE_COUNTS = {
+    "rejected_row_counts": ("rejected_rows", "entity, reason_code"),
+    "row_warning_counts": ("row_warnings", "entity, reason_code"),
+}
+
+
+class PublishError(RuntimeError):
+    """Publication refused or failed; the previous publication is untouched."""
+
+
+@dataclass
+class Publication:
+    run_id: str
+    published_path: Path
+    export_dir: Path
+    tables: list[str]
+    published_at: dt.datetime
+
+
+def export_dir_for(published: Path) -> Path:
+    """The Parquet export folder of a published database (MVOI_EXPORT_DIR, default
+    `export/` beside the published file)."""
+    return Path(os.environ.get("MVOI_EXPORT_DIR", published.parent / "export"))
+
+
+def dbt_build_problems(run_results: dict | None) -> list[str]:
+    """Why the last dbt build does not allow a publication (empty list: it does)."""
+    if run_results is None:
+        return ["no dbt run_results.json found: run `dbt build` first"]
+    which = (run_results.get("args") or {}).get("which")
+    if which not in (None, "build"):
+        return [f"the last dbt command was `dbt {which}`, not `dbt build`"]
+    problems = []
+    for result in run_results.get("results", []):
+        if result.get("status") in ("error", "fail", "runtime error"):
+            message = " ".join(str(result.get("message") or "").split())[:200]
+            problems.append(f"dbt {result.get('status')}: {result.get('unique_id')} {message}")
+    if not run_results.get("results"):
+        problems.append("the last dbt build ran nothing")
+    return problems
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
+    rows = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = ? and table_type = 'BASE TABLE' order by 1, 2", [catalog]
+    ).fetchall()
+    out: dict[str, list[str]] = {}
+    for schema, table in rows:
+        out.setdefault(schema, []).append(table)
+    return out
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        for p in (path, Path(str(path) + ".wal")):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def publish(run_id: str, build_db: Path | None = None, published: Path | None = None,
+            export_dir: Path | None = None) -> Publication:
+    """Copy the public tables of the build database to a new published database and
+    Parquet export, then swap them in. Checks nothing: see `check_preconditions`."""
+    build_db = Path(build_db or build_db_path()).resolve()
+    published = Path(published or published_db_path()).resolve()
+    export_dir = Path(export_dir or export_dir_for(published)).resolve()
+    if published == build_db:
+        raise PublishError("the published database must not be the build database")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    export_dir.parent.mkdir(parents=True, exist_ok=True)
+    tag = f"tmp-{os.getpid()}"
+    tmp_db = published.with_name(f"{published.name}.{tag}")
+    tmp_export = export_dir.with_name(f"{export_dir.name}.{tag}")
+    old_export = export_dir.with_name(f"{export_dir.name}.old-{os.getpid()}")
+    for leftover in (tmp_db, tmp_export, old_export):
+        _remove(leftover)
+    published_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    copied: list[str] = []
+    try:
+        tmp_export.mkdir()
+        with duckdb.connect(str(tmp_db)) as con:
+            con.execute(f"attach {validate._sql_text(str(build_db))} as build (read_only)")
+            tables = _tables(con, "build")
+            if not tables.get("marts"):
+                raise PublishError(f"the build database {build_db} has no tables in schema marts")
+            for schema in ("marts", "governance", "reference", "meta"):
+                con.execute(f"create schema if not exists {schema}")
+
+            def copy(schema: str, table: str, target: str | None = None) -> None:
+                target = target or table
+                con.execute(
+                    f"create table {schema}.{_q(target)} as select * from build.{schema}.{_q(table)}"
+                )
+                copied.append(f"{schema}.{target}")
+
+            for table in tables["marts"]:
+                copy("marts", table)
+                con.execute(
+                    f"copy marts.{_q(table)} to {validate._sql_text(str(tmp_export / (table + '.parquet')))} "
+                    "(format parquet)"
+                )
+            governance = set(tables.get("governance", []))
+            wanted = [t for t in GOVERNANCE_TABLES if t in governance]
+            wanted += sorted(
+                t for t in governance
+                if t not in wanted and any(
+                    con.execute("select ? like ?", [t, p]).fetchone()[0] for p in GOVERNANCE_PATTERNS
+                )
+            )
+            for table in wanted:
+                copy("governance", table)
+            for target, (source, keys) in GOVERNANCE_COUNTS.items():
+                if source in governance:
+                    con.execute(
+                        f"create table governance.{target} as select {keys}, count(*) as row_count "
+                        f"from build.governance.{source} group by all order by all"
+                    )
+                    copied.append(f"governance.{target}")
+            for table in tables.get("reference", []):
+                copy("reference", table)
+
+            # meta: what was published, from which build and which delivery
+            con.execute(
+                "create table meta.publication as select ? as run_id, ? as published_at, "
+                "? as published_tables, ? as export_folder",
+                [run_id, published_at, len(copied), export_dir.name],
+            )
+            if "landing_files" in tables.get("raw", []):
+                con.execute(
+                    "create table meta.publication_sources as select entity, "
+                    "regexp_extract(file_path, '[^/]+$') as file_name, file_format, row_count as raw_rows, "
+                    "loaded_at from build.raw.landing_files order by entity"
+                )
+            elif "landing_reconciliation" in governance:
+                con.execute(
+                    "create table meta.publication_sources as select entity, null::varchar as file_name, "
+                    "'sample' as file_format, raw_rows, null::timestamp as loaded_at "
+                    "from build.governance.landing_reconciliation order by entity"
+                )
+            counts = " union all ".join(
+                f"select '{name.split('.')[0]}' as table_schema, '{name.split('.')[1]}' as table_name, "
+                f"count(*) as row_count from {name.split('.')[0]}.{_q(name.split('.')[1])}"
+                for name in copied
+            )
+            con.execute(f"create table meta.published_tables as {counts} order by 1, 2")
+            con.execute("detach build")
+            con.execute("checkpoint")
+        (tmp_export / "_publication.json").write_text(
+            json.dumps({"run_id": run_id, "published_at": published_at.isoformat(), "tables": copied}, indent=2),
+            encoding="utf-8",
+        )
+        if Path(str(tmp_db) + ".wal").exists():
+            raise PublishError(f"{tmp_db} still has a write-ahead log after checkpoint")
+
+        # swap: the database file atomically, then the export folder
+        os.replace(tmp_db, published)
+        if export_dir.exists():
+            os.rename(export_dir, old_export)
+        os.rename(tmp_export, export_dir)
+        _remove(old_export)
+    except BaseException:
+        _remove(tmp_db)
+        _remove(tmp_export)
+        if old_export.exists() and not export_dir.exists():
+            os.rename(old_export, export_dir)
+        raise
+    logger.info("published %d tables to %s (run %s)", len(copied), published, run_id)
+    return Publication(run_id=run_id, published_path=published, export_dir=export_dir,
+                       tables=copied, published_at=published_at)
+
+
+def check_preconditions(run_id: str, build_db: Path, run_results: dict | None) -> list[str]:
+    """Everything that forbids publishing this build (empty: publish)."""
+    problems = dbt_build_problems(run_results)
+    ok, why = validate.gates_passed_in_run(build_db, run_id)
+    if not ok:
+        problems.append(why)
+    return problems
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, help="build database (default: MVOI_DB_PATH)")
+    parser.add_argument("--published", type=Path, default=None,
+                        help="published database (default: MVOI_PUBLISHED_PATH)")
+    parser.add_argument("--run-id", default=None,
+                        help="run id whose gate results allow the publication (default: the last dbt build's)")
+
+
+def run(args: argparse.Namespace) -> int:
+    build_db = Path(args.db or build_db_path())
+    run_results = validate.dbt_run_results()
+    run_id = args.run_id or validate.current_run_id()
+    try:
+        problems = check_preconditions(run_id, build_db, run_results)
+        if problems:
+            print("Publication REFUSED; the previous publication is unchanged:")
+            print("\n".join(f"  - {p}" for p in problems))
+            return 1
+        publication = publish(run_id, build_db=build_db, published=args.published)
+    except (PublishError, duckdb.Error, OSError) as exc:
+        print(f"Publication FAILED; the previous publication is unchanged: {exc}")
+        return 1
+    print(
+        f"Published run {publication.run_id}: {len(publication.tables)} tables -> "
+        f"{publication.published_path} (read-only for consumers); Parquet -> {publication.export_dir}"
+    )
+    return 0
