@@ -81,3 +81,16 @@ def run(args: argparse.Namespace) -> int:
     rows = {name: e["rows_written"] for name, e in manifest["entities"].items()}
     log.info("wrote %s to %s in %.1f s", ", ".join(f"{k}={v}" for k, v in rows.items()), args.out, seconds)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m mvoi.generate ...`: the same command without the sub-command registry."""
+    parser = argparse.ArgumentParser(prog="mvoi generate", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/benchmark_generate.py --lines 1000000 10000000 --format parquet --out /tmp/mvoi_bench
 
-Each size runs in a fresh child process (`python -m mvoi generate ... --quiet`); its peak
+Each size runs in a fresh child process (`python -m mvoi.generate ... --quiet`, the same code as `mvoi generate`); its peak
 resident memory is the child's own ru_maxrss (os.wait4), so runs do not inherit each other's
 peak. The output folder of each run is deleted afterwards unless --keep is given.
 """
@@ -24,7 +24,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def run_once(lines: int, fmt: str, out: Path, seed: int, fault_rate: float) -> dict:
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "mvoi", "generate", "--out", str(out), "--invoice-lines", str(lines),
+    cmd = [sys.executable, "-m", "mvoi.generate", "--out", str(out), "--invoice-lines", str(lines),
            "--seed", str(seed), "--format", fmt, "--fault-rate", str(fault_rate), "--quiet"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=PROJECT_DIR)
@@ -42,7 +42,7 @@ def run_once(lines: int, fmt: str, out: Path, seed: int, fault_rate: float) -> d
         "lines_per_second": round(lines / seconds),
         "peak_rss_mb": round(usage.ru_maxrss / 1024),  # Linux: KiB
         "output_mb": round(size / 2**20, 1),
-        "command": " ".join(["mvoi", *cmd[3:]]),
+        "command": " ".join(["python -m mvoi.generate", *cmd[3:]]),
     }
 
 
