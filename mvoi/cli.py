@@ -16,6 +16,7 @@ COMMANDS = {
     "validate": ("mvoi.validate", "run the Great Expectations gates (landing, publication) on the build database"),
     "publish": ("mvoi.publish", "copy the marts atomically to the published database and Parquet export"),
     "gate-and-publish": ("mvoi.gate_and_publish", "both GX gates, then publish only if the dbt build and both gates passed"),
+    "report": ("mvoi.report", "write the self-contained HTML KPI report from the published database"),
 }
 
 
