@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv", help="file format")
     parser.add_argument("--fault-rate", type=_rate, default=0.0, metavar="R",
                         help="share of rows damaged per contract rule (0 = a clean delivery)")
-    parser.add_argument("--chunk-size", type=int, default=500_000, help="invoice lines per chunk (memory bound)")
+    parser.add_argument("--chunk-size", type=int, default=500_000,
+                        help="invoice lines per chunk (memory bound; at least 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--dbt-seed-properties", action="store_true",
                         help="also write _<folder>__seeds.yml (dbt seed properties, every column varchar)")

@@ -214,7 +214,11 @@ def _write_invoice_lines(cfg: Config, world: W.World, ref: Reference, columns: t
     assert tuple(columns) == I.COLUMNS, "invoice_lines columns differ from the landing contract"
     ctx = I.build_context(world, ref)
     n = cfg.invoice_lines
-    sizes = [min(cfg.chunk_size, n - s) for s in range(0, n, cfg.chunk_size)] or [0]
+    if cfg.fault_rate > 0:
+        # a tiny N still gets at least one damaged row per rule: generate a few more lines
+        n = max(n, len(I.INVOICE_FAULTS) * F.fault_count(cfg.fault_rate, n) + 1)
+    chunk = max(cfg.chunk_size, 1_000)  # a chunk must hold every rule's share of faults
+    sizes = [min(chunk, n - s) for s in range(0, n, chunk)] or [0]
     quotas = I.quotas(cfg.fault_rate, n, sizes)
     writer = EntityWriter(cfg.out, "invoice_lines", columns, cfg.fmt)
     ef = F.EntityFaults()

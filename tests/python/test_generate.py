@@ -124,8 +124,19 @@ def test_every_rule_is_in_the_manifest_with_at_least_one_row(faulty_dir: Path) -
 
 
 def test_checker_finds_exactly_the_manifest(faulty_dir: Path) -> None:
-    manifest = json.loads((faulty_dir / MANIFEST_NAME).read_text())
-    result = check_folder(faulty_dir)
+    _assert_checker_matches_manifest(faulty_dir)
+
+
+def test_tiny_n_still_violates_every_rule(tmp_path: Path) -> None:
+    manifest = generate(Config(out=tmp_path, invoice_lines=10, seed=4, fault_rate=0.05, quiet=True))
+    for rule in _rules():
+        assert manifest["entities"][rule["entity"]]["faults"][rule["reason_code"]]["count"] >= 1, rule
+    _assert_checker_matches_manifest(tmp_path)
+
+
+def _assert_checker_matches_manifest(folder: Path) -> None:
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    result = check_folder(folder)
     for name, ent in result.entities.items():
         expected = manifest["entities"][name]
         found = ent.keys_by_reason()
