@@ -290,8 +290,10 @@ def make_certificates(rng: np.random.Generator, suppliers: Frame, weight: np.nda
     # first certificate: starts in the first two years (or earlier certificates renewed in period)
     n = len(sup_idx)
     start = _uniform_days(rng, d0, min(d0 + 730, d1 - 60), n)
-    # renewals: a second period right after the first one ends (3-year certificates)
-    end = start + np.int64(3 * 365 - 1)
+    # certificates run three years (30%: one year, e.g. an interim or aspirant status);
+    # renewals: a second period right after the first one ends
+    duration = np.where(rng.random(n) < 0.3, 365, 3 * 365).astype(np.int64)
+    end = start + duration - 1
     renew = (rng.random(n) < 0.6) & (end + 1 <= d1 - 30)
     r_idx = np.flatnonzero(renew)
     sup_idx = np.concatenate([sup_idx, sup_idx[r_idx]])
@@ -308,6 +310,9 @@ def make_certificates(rng: np.random.Generator, suppliers: Frame, weight: np.nda
     level = np.full(n, None, dtype=object)
     co2 = scheme == "co2_prestatieladder"
     v4 = co2 & (rng.random(n) < np.where(start >= LADDER_V4_START, 0.8, 0.05))
+    if co2.any() and not v4.any():
+        # both ladder versions occur: the latest CO2 certificate is a 4.0 one
+        v4[np.argmax(np.where(co2, start.astype(np.int64), np.iinfo(np.int64).min))] = True
     v31 = co2 & ~v4
     version[v31] = "3.1"
     version[v4] = "4.0"

@@ -256,6 +256,17 @@ def test_entities_cover_the_domain(clean_dir: Path) -> None:
     assert len(f["material_reports"]) > 0
 
 
+def test_every_date_lies_inside_the_years(tmp_path: Path) -> None:
+    generate(Config(out=tmp_path, invoice_lines=2_000, seed=5, years=(2023, 2024), quiet=True))
+    for name, frame in _frames(tmp_path).items():
+        for column in frame.columns:
+            values = frame[column][frame[column].str.match(r"^\d{4}-\d{2}-\d{2}$")]
+            if column != "cpv_code" and len(values):
+                assert values.min() >= "2023-01-01" and values.max() <= "2024-12-31", (name, column)
+    certs = _frames(tmp_path)["supplier_certificates"]
+    assert (certs["valid_to"] != "").any()  # certificates expire inside a short period too
+
+
 def test_counts_scale_with_invoice_lines(tmp_path: Path) -> None:
     small = generate(Config(out=tmp_path / "s", invoice_lines=1_000, seed=1, quiet=True))
     large = generate(Config(out=tmp_path / "l", invoice_lines=40_000, seed=1, quiet=True))
