@@ -197,3 +197,19 @@ def test_two_million_rows_with_flat_memory(tmp_path: Path) -> None:
     print("peak memory growth MB:", grown_mb)
     assert int(grown_mb) < 150, f"peak memory grew by {grown_mb} MB: is GX loading the table?"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
+
+
+def test_a_failing_sql_rule_fails_alone(small_db: Path) -> None:
+    """Fix 4: a rule whose SQL is wrong fails by itself; the rules after it still run on the
+    same (persisted) connection instead of hitting an aborted transaction."""
+    broken = gxe.UnexpectedRowsExpectation(unexpected_rows_query="select * from {batch} where no_such_column = 1")
+    broken.meta = {"label": "broken"}
+    fine = gxe.UnexpectedRowsExpectation(unexpected_rows_query="select * from {batch} where thing_id = 'none'")
+    fine.meta = {"label": "fine"}
+    also_fine = gxe.ExpectColumnValuesToNotBeNull(column="thing_id")
+    also_fine.meta = {"label": "also_fine"}
+    results = _validate(small_db, "things", [broken, fine, also_fine])
+    by_label = {r.expectation_config.meta["label"]: r for r in results}
+    assert by_label["broken"].success is False
+    assert by_label["fine"].success is True, by_label["fine"].exception_info
+    assert by_label["also_fine"].success is True, by_label["also_fine"].exception_info
