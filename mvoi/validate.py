@@ -93,8 +93,12 @@ class Rule:
 
     @property
     def allowed(self) -> str:
+        if self.check == "exact_duplicates" and self.mostly is not None:
+            return f"at most {1 - self.mostly:.0%} of rows are exact copies"
         if self.expectation_type == "unexpected_rows_expectation":
             return "no offending rows"
+        if self.mostly is not None and self.mostly >= 1:
+            return "every row"
         if self.mostly is not None:
             text = f"at most {1 - self.mostly:.1%} of rows fail (mostly {self.mostly:g})"
             if self.tolerated_rows:
@@ -684,6 +688,24 @@ def gates_passed_in_run(db_path: Path, run_id: str, gates: tuple[str, ...] = GAT
     return not problems, "; ".join(problems)
 
 
+def rules_markdown(today: dt.date | None = None) -> str:
+    """Every rule of both gates with its severity and threshold, as Markdown tables (the list
+    in docs/governance_gates.md is this output)."""
+    catalog = {f"raw.{e.name}": set(e.columns) for e in contract.entities().values()}
+    lines = []
+    for gate, builder in (("landing", landing_assets), ("publication", publication_assets)):
+        lines += [f"### Gate {'1' if gate == 'landing' else '2'}: {gate}", "",
+                  "| rule | asset | expectation | severity | threshold | what it checks |",
+                  "|---|---|---|---|---|---|"]
+        for asset in builder(catalog, today=today):
+            for r in asset.rules:
+                description = r.description.replace("|", "\\|")
+                lines.append(f"| `{r.rule_id}` | {r.asset} | {r.expectation_type} | {r.severity} | "
+                             f"{r.allowed} | {description} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------------------
 # command line
 
@@ -695,9 +717,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-id", default=None,
                         help="run id to record (default: the invocation id of the last dbt build)")
     parser.add_argument("--no-data-docs", action="store_true", help="do not rebuild the GX Data Docs")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="print every rule with its severity and threshold (Markdown) and exit")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        print(rules_markdown())
+        return 0
     gates = GATES if args.gate == "all" else (args.gate,)
     run_id = args.run_id or current_run_id()
     ok = True

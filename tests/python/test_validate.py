@@ -209,3 +209,13 @@ def test_missing_mart_fails_the_gate(tmp_path: Path) -> None:
     assert not result.success
     assert all(not r.success for r in result.results if r.rule.asset == "marts.fct_kpi_values")
     assert "table marts.fct_kpi_values does not exist" in result.summary()
+
+
+def test_governance_gates_doc_lists_every_rule() -> None:
+    doc = (PROJECT_DIR / "docs" / "governance_gates.md").read_text(encoding="utf-8")
+    catalog = {f"raw.{e.name}": set(e.columns) for e in contract.entities().values()}
+    for asset in [*validate.landing_assets(catalog), *validate.publication_assets(catalog)]:
+        for rule in asset.rules:
+            line = next((x for x in doc.splitlines() if x.startswith(f"| `{rule.rule_id}` | {rule.asset} |")), None)
+            assert line, f"{rule.rule_id} missing from docs/governance_gates.md: run `mvoi validate --list-rules`"
+            assert f"| {rule.severity} | {rule.allowed} |" in line, f"{rule.rule_id}: severity/threshold out of date"
