@@ -114,7 +114,6 @@ def build_world(cfg: Config, ref: Reference) -> W.World:
         "tender_criteria": criteria, "contracts": contracts,
         "social_return_realisations": realisations, "material_reports": materials,
     }
-    world.contract_cpv = contracts["cpv_code"]
     return world
 
 

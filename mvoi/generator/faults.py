@@ -59,11 +59,6 @@ def fault_count(rate: float, n_rows: int) -> int:
 # realistic bad spellings
 
 
-def dutch_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{d}-{m}-{y}"
-
-
 def bad_date(rng: np.random.Generator, iso: str | None) -> str:
     iso = iso or "2024-12-31"
     y, m, d = iso.strip().split("-")

@@ -1,7 +1,7 @@
 """The clean synthetic world: every landing entity except invoice lines, as typed arrays.
 
 Everything here is vectorised numpy (the entities are small: at 10 million invoice lines
-there are about 9,000 suppliers and 14,000 contracts). Invoice lines are generated in
+there are about 9,000 suppliers and 13,000 contracts). Invoice lines are generated in
 chunks by `invoices.py` from the arrays built here.
 
 Each entity is a `Frame`: a dict of equally long numpy arrays (object arrays for text with
@@ -66,7 +66,6 @@ class World:
     org_weight: np.ndarray | None = None
     supplier_weight: np.ndarray | None = None
     supplier_cpv: np.ndarray | None = None  # index into reference CPV list
-    contract_cpv: np.ndarray | None = None
 
 
 # ---------------------------------------------------------------------------------------
