@@ -733,13 +733,31 @@ def _reconciliation(con, cat: Catalog) -> dict[str, Any]:
             for r in rows
         ]
         result["reconciliation_table"] = recon
-    if rejected:
+    counts_table = cat.find("rejected_row_counts", ("governance", "marts", "main"))
+    rules = cat.find("landing_rules", ("reference", "marts", "main"))
+    rows = []
+    if counts_table:
+        # the published database holds counts per entity and reason code, not the rows
+        dimension_sql = "coalesce(r.dq_dimension, 'unknown')" if rules else "'unknown'"
+        rules_join = (
+            f"left join (select distinct entity, reason_code, dq_dimension from {rules}) as r "
+            f"on c.entity = r.entity and c.reason_code = r.reason_code" if rules else ""
+        )
+        rows = _rows(
+            con,
+            f"select c.entity, {dimension_sql} as dq_dimension, sum(c.row_count) as n "
+            f"from {counts_table} as c {rules_join} group by all",
+        )
+        result["rejected_table"] = counts_table + (f" with {rules}" if rules else "")
+    elif rejected:
         # only the entity and the reason's dimension are read: never the original record
         rows = _rows(
             con,
             f"select entity, coalesce(dq_dimension, 'unknown') as dq_dimension, count(*) as n "
             f"from {rejected} group by all",
         )
+        result["rejected_table"] = rejected
+    if rows:
         dims = sorted({r["dq_dimension"] for r in rows})
         per_entity: dict[str, dict[str, int]] = {}
         for r in rows:
@@ -753,13 +771,25 @@ def _reconciliation(con, cat: Catalog) -> dict[str, Any]:
             }
             for e in sorted(per_entity, key=lambda e: (_entity_order(e), e))
         ]
-        result["rejected_table"] = rejected
-    result["available"] = bool(recon or rejected)
+    result["available"] = bool(recon or rows)
     return result
 
 
+PUBLICATION_FIELD_LABELS = {
+    "run_id": "Run id (dbt invocation of the published build)",
+    "published_at": "Published at (UTC)",
+    "published_tables": "Tables published",
+    "export_folder": "Parquet export folder",
+}
+
+
 def _provenance(con, cat: Catalog, db_path: Path, is_published: bool) -> dict[str, Any]:
-    info: dict[str, Any] = {"db_path": str(db_path), "is_published": is_published, "fields": [], "counts": []}
+    """Run id, publication time and source row counts: from meta.publication and
+    meta.publication_sources (written by `mvoi publish`), else from the governance tables."""
+    info: dict[str, Any] = {
+        "db_path": str(db_path), "is_published": is_published, "fields": [], "counts": [],
+        "count_columns": [], "tables": [],
+    }
     publication = cat.find("publication", ("meta",))
     if publication:
         info["table"] = publication
@@ -767,62 +797,50 @@ def _provenance(con, cat: Catalog, db_path: Path, is_published: bool) -> dict[st
         time_col = _pick(cols, "published_at", "publication_time", "run_at", "created_at")
         order = f' order by "{time_col}" desc' if time_col else ""
         rows = _rows(con, f"select * from {publication}{order} limit 1")
-        if rows:
-            row = rows[0]
-            for name, value in row.items():
-                counts = _as_counts(value)
-                if counts is not None:
-                    info["counts"] = counts
-                    info["counts_source"] = f"{publication}.{name}"
-                elif value is not None:
-                    info["fields"].append({"name": name, "value": str(value)})
-    if not info["counts"]:
-        counts_table = None
-        for name in ("publication_source_counts", "publication_sources", "source_row_counts", "publication_counts"):
-            counts_table = cat.find(name, ("meta",))
-            if counts_table:
-                break
-        if counts_table:
-            cols = cat.cols(counts_table)
-            entity = _pick(cols, "entity", "source_entity", "table_name", "source")
-            count = _pick(cols, "row_count", "raw_rows", "source_rows", "rows", "count")
-            if entity and count:
-                rows = _rows(con, f'select "{entity}" as entity, "{count}" as n from {counts_table}')
-                info["counts"] = sorted(
-                    ((r["entity"], r["n"]) for r in rows), key=lambda c: (_entity_order(c[0]), c[0])
-                )
-                info["counts_source"] = counts_table
+        for name, value in (rows[0] if rows else {}).items():
+            if value is not None:
+                info["fields"].append({"name": PUBLICATION_FIELD_LABELS.get(name, name), "value": str(value)})
+    sources = cat.find("publication_sources", ("meta",))
+    if sources:
+        cols = cat.cols(sources)
+        entity = _pick(cols, "entity", "source_entity")
+        count = _pick(cols, "raw_rows", "row_count", "source_rows")
+        extra = [c for c in ("file_name", "file_format", "loaded_at") if c in cols]
+        if entity and count:
+            extra_sql = "".join(f', "{c}"' for c in extra)
+            rows = _rows(con, f'select "{entity}" as entity, "{count}" as n{extra_sql} from {sources}')
+            info["counts"] = [
+                {"entity": r["entity"], "rows": format_number(r["n"]),
+                 "extra": ["" if r[c] is None else str(r[c]) for c in extra]}
+                for r in sorted(rows, key=lambda r: (_entity_order(r["entity"]), r["entity"]))
+            ]
+            # drop the optional columns that are empty for every entity (e.g. no file for the sample)
+            keep = [i for i in range(len(extra)) if any(c["extra"][i] for c in info["counts"])]
+            for c in info["counts"]:
+                c["extra"] = [c["extra"][i] for i in keep]
+            info["count_columns"] = [extra[i] for i in keep]
+            info["counts_source"] = sources
     if not info["counts"]:
         recon = cat.find("landing_reconciliation", ("governance", "marts", "main"))
         if recon:
             rows = _rows(con, f"select entity, raw_rows, run_id, loaded_at from {recon}")
-            info["counts"] = sorted(
-                ((r["entity"], r["raw_rows"]) for r in rows), key=lambda c: (_entity_order(c[0]), c[0])
-            )
+            info["counts"] = [
+                {"entity": r["entity"], "rows": format_number(r["raw_rows"]), "extra": []}
+                for r in sorted(rows, key=lambda r: (_entity_order(r["entity"]), r["entity"]))
+            ]
             info["counts_source"] = f"{recon} (raw_rows)"
             if not info["fields"] and rows:
                 info["fields"] = [
-                    {"name": "run_id (dbt build)", "value": str(rows[0]["run_id"])},
-                    {"name": "built_at", "value": str(rows[0]["loaded_at"])},
+                    {"name": "Run id (dbt build)", "value": str(rows[0]["run_id"])},
+                    {"name": "Built at (UTC)", "value": str(rows[0]["loaded_at"])},
                 ]
-    info["counts"] = [{"entity": e, "rows": format_number(n)} for e, n in info["counts"]]
+    published_tables = cat.find("published_tables", ("meta",))
+    if published_tables and {"table_schema", "table_name", "row_count"} <= set(cat.cols(published_tables)):
+        rows = _rows(con, f"select table_schema, table_name, row_count from {published_tables} order by 1, 2")
+        info["tables"] = [
+            {"name": f"{r['table_schema']}.{r['table_name']}", "rows": format_number(r["row_count"])} for r in rows
+        ]
     return info
-
-
-def _as_counts(value: Any) -> list[tuple[str, int]] | None:
-    """Source row counts stored in one column (a JSON text, a MAP or a STRUCT) as (entity, n)."""
-    import json
-
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    if isinstance(value, dict) and value and all(isinstance(v, (int, float)) for v in value.values()):
-        return sorted(((str(k), v) for k, v in value.items()), key=lambda c: (_entity_order(c[0]), c[0]))
-    if isinstance(value, dict) and set(value) == {"key", "value"} and isinstance(value["key"], list):
-        return _as_counts(dict(zip(value["key"], value["value"])))
-    return None
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,363 @@
+"""The KPI report (`mvoi report`): built from a real publication of the bundled sample, opened in
+headless Chromium, and checked against the marts.
+
+The published database comes from the real pipeline: the session's `dbt build` of the sample
+(`sample_build` in conftest.py), then `mvoi.publish.publish` (the copy step of `mvoi publish`,
+without the GX gates, which have tests of their own). The report is written by the `mvoi
+report` command in a subprocess, loaded with `chromium --dump-dom` (the DOM after load, so
+what a reader's browser renders) and screenshotted to `warehouse/screenshots/kpi_report.png`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, dump_dom, parse_dom, screenshot, visible_text
+from mvoi import report
+
+THEMES = ("algemeen", "milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def expected_text(value: float | None, unit: str) -> str:
+    """How the report must show a KPI value, written out independently of mvoi.report:
+    % / t CO2e / FTE with 1 decimal, kg CO2e/EUR with 3, EUR as '€ ' with 0; ',' groups thousands."""
+    if value is None:
+        return "–"
+    decimals = {"%": 1, "t CO2e": 1, "FTE": 1, "kg CO2e/EUR": 3, "EUR": 0}[unit]
+    text = f"{value:,.{decimals}f}"
+    if re.fullmatch(r"-0(\.0*)?", text):
+        text = text[1:]
+    return f"€ {text}" if unit == "EUR" else f"{text} {unit}"
+
+
+# --------------------------------------------------------------------------------------
+# fixtures: publication -> report -> DOM
+
+
+def _publish(build_db: Path, published: Path) -> str:
+    """Publish with the project's own publish step; a plain copy of the marts only when that
+    module is not there (it is developed in parallel)."""
+    try:
+        from mvoi.publish import publish
+    except ImportError:
+        publish = None
+    if publish is not None:
+        publish("test-report-run", build_db=build_db, published=published, export_dir=published.parent / "export")
+        return "mvoi.publish"
+    with duckdb.connect(str(published)) as con:
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = 'build' "
+            "and table_schema in ('marts', 'reference') and table_type = 'BASE TABLE'"
+        ).fetchall():
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f'create table {schema}."{table}" as select * from build.{schema}."{table}"')
+        con.execute("create schema governance")
+        con.execute("create table governance.landing_reconciliation as select * from build.governance.landing_reconciliation")
+    return "copy"
+
+
+@pytest.fixture(scope="module")
+def published_db(sample_build, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("report_published")
+    published = folder / "mvoi_published.duckdb"
+    _publish(sample_build.db_path, published)
+    assert published.exists()
+    return published
+
+
+@pytest.fixture(scope="module")
+def report_file(published_db, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "kpi_report.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "mvoi", "report", "--db", str(published_db), "--out", str(out)],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert out.exists() and out.stat().st_size > 10_000
+    return out
+
+
+@pytest.fixture(scope="module")
+def report_dom(report_file) -> str:
+    return dump_dom(report_file.as_uri(), virtual_time_ms=3000)
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of `sql` on `db`, through a read-only connection closed right after."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _sections(dom: str) -> dict[str, str]:
+    return {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<section class="theme" id="theme-([^"]+)".*?</section>', dom, flags=re.S)
+    }
+
+
+# --------------------------------------------------------------------------------------
+# charts
+
+
+def test_every_theme_has_a_rendered_chart_per_kpi(report_dom, sample_build):
+    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+        kpis_per_theme = dict(
+            con.execute(
+                "select theme, count(distinct kpi_code) from marts.fct_kpi_values "
+                "where scope_level = 'national' group by theme"
+            ).fetchall()
+        )
+    sections = _sections(report_dom)
+    assert set(sections) == set(THEMES), f"theme sections: {sorted(sections)}"
+    for theme in THEMES:
+        dom = parse_dom(sections[theme])
+        charts = [a for tag, a in dom.elements if tag == "svg" and "line-chart" in a.get("class", "")]
+        assert len(charts) == kpis_per_theme[theme], f"{theme}: {len(charts)} charts"
+        paths = [a for tag, a in dom.elements if tag == "path" and "series" in a.get("class", "")]
+        points = [a for tag, a in dom.elements if tag == "circle" and "point" in a.get("class", "")]
+        assert len(paths) >= len(charts), f"{theme}: charts without lines"
+        assert all(re.match(r"M[\d.]+ [\d.]+", p["d"]) for p in paths), f"{theme}: malformed path"
+        # every national line is drawn
+        assert sum(1 for p in paths if p.get("data-scope") == "NL") == len(charts)
+        assert len(points) >= len(charts)
+        # coordinates stay inside the chart
+        for point in points:
+            assert 0 <= float(point["cx"]) <= 600 and 0 <= float(point["cy"]) <= 260, point
+
+
+def test_target_lines_where_a_target_applies(report_dom, sample_build):
+    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+        with_target = {
+            r[0] for r in con.execute(
+                "select distinct kpi_code from marts.fct_kpi_values "
+                "where scope_level in ('national', 'government_layer') and target_value is not null"
+            ).fetchall()
+        }
+    assert with_target, "the sample has no KPI with a target at layer level"
+    articles = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<article class="kpi" id="kpi-([A-Z]+-\d+)".*?</article>', report_dom, re.S)
+    }
+    assert len(articles) == 24
+    for code, text in articles.items():
+        has_line = 'class="target"' in text
+        assert has_line == (code in with_target), f"{code}: target line {has_line}, target in marts {code in with_target}"
+
+
+def test_product_group_bar_charts(report_dom):
+    dom = parse_dom(report_dom)
+    for chart_id in ("chart-top-spend", "chart-top-emissions"):
+        ids = [a.get("id") for tag, a in dom.elements if tag == "svg"]
+        assert chart_id in ids
+    bars = [a for tag, a in dom.elements if tag == "rect" and a.get("class") == "bar"]
+    assert len(bars) >= 10
+    assert any(float(b["width"]) > 100 for b in bars)
+
+
+# --------------------------------------------------------------------------------------
+# numbers
+
+
+def test_kpi_numbers_equal_the_marts(report_dom, sample_build):
+    """Every national and government-layer value in the report's tables equals
+    marts.fct_kpi_values of the BUILD database (so the publication copied it faithfully too)."""
+    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+        rows = con.execute(
+            "select kpi_code, scope_id, year, value, unit, meets_target from marts.fct_kpi_values "
+            "where scope_level in ('national', 'government_layer')"
+        ).fetchall()
+        latest = con.execute(
+            "select kpi_code, value, unit from marts.fct_kpi_values where scope_level = 'national' "
+            "qualify year = max(year) over (partition by kpi_code)"
+        ).fetchall()
+    cells = {
+        (a["data-kpi"], a["data-scope"], int(a["data-year"])): (a.get("class", ""), text)
+        for tag, a, text in parse_dom(report_dom).texts
+        if tag == "td" and "data-year" in a
+    }
+    assert len(rows) > 100
+    for kpi_code, scope_id, year, value, unit, meets_target in rows:
+        css, text = cells[(kpi_code, scope_id, year)]
+        assert text == expected_text(value, unit), (kpi_code, scope_id, year, value, text)
+        if meets_target is True:
+            assert "met" in css.split(), (kpi_code, scope_id, year)
+        elif meets_target is False:
+            assert "missed" in css.split(), (kpi_code, scope_id, year)
+        else:
+            assert not {"met", "missed"} & set(css.split()), (kpi_code, scope_id, year)
+    # no cell in the report without a row in the marts
+    present = {k for k, (css, _) in cells.items() if "value" in css.split()}
+    assert present == {(k, s, y) for k, s, y, *_ in rows}
+    # the headline value per KPI: national, latest year
+    headline = {a["data-kpi"]: text for tag, a, text in parse_dom(report_dom).texts
+                if tag == "dd" and "national-latest" in a.get("class", "")}
+    for kpi_code, value, unit in latest:
+        assert headline[kpi_code] == expected_text(value, unit)
+
+
+def test_a_few_values_by_hand(report_dom, sample_build):
+    """Spot checks read straight from the DOM text, as a reader sees them."""
+    text = visible_text(report_dom)
+    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+        for code in ("GEN-01", "KLI-02", "ISV-03", "SRO-04"):
+            year, value, unit = con.execute(
+                "select year, value, unit from marts.fct_kpi_values where kpi_code = ? and scope_level = 'national' "
+                "order by year desc limit 1", [code]
+            ).fetchone()
+            assert f"National {year} {expected_text(value, unit)}" in text, code
+
+
+def test_top_product_groups_equal_the_cards(report_dom, published_db):
+    top_spend = query(
+        published_db,
+        "select product_group_id, sum(spend_eur)::double as spend from marts.mart_product_cards "
+        "group by 1 order by 2 desc, 1 limit 10",
+    )
+    top_emissions = query(
+        published_db,
+        "select product_group_id, sum(emissions_t_co2e) as t from marts.mart_product_cards "
+        "group by 1 order by 2 desc, 1 limit 10",
+    )
+    for table_id, expected, unit in (("top-spend", top_spend, "EUR"), ("top-emissions", top_emissions, "t CO2e")):
+        block = re.search(rf'<table class="product-table" id="{table_id}">.*?</table>', report_dom, re.S).group(0)
+        rows = re.findall(r'<tr data-product-group="([^"]+)">(.*?)</tr>', block, re.S)
+        assert [r[0] for r in rows] == [e[0] for e in expected]
+        for (group_id, cells), (_, amount) in zip(rows, expected):
+            assert expected_text(amount, unit) in re.sub(r"<[^>]+>", "|", cells), group_id
+
+
+def test_quality_and_provenance_sections(report_dom, published_db):
+    text = visible_text(report_dom)
+    [(run_id, published_at)] = query(published_db, "select run_id, published_at from meta.publication")
+    assert run_id in text and str(published_at) in text
+    for entity, raw_rows in query(published_db, "select entity, raw_rows from meta.publication_sources"):
+        assert re.search(rf"<tr><th>{entity}</th><td>{raw_rows:,}</td>", report_dom), entity
+    [(scorecards,)] = query(
+        published_db, "select count(*) from information_schema.tables where table_name like '%scorecard%'"
+    )
+    if scorecards:
+        assert 'id="scorecard"' in report_dom
+    else:
+        assert 'id="scorecard-missing"' in report_dom and 'id="reconciliation"' in report_dom
+        for entity, raw, loaded in query(
+            published_db, "select entity, raw_rows, loaded_rows from governance.landing_reconciliation"
+        ):
+            assert re.search(rf"<tr><th>{entity}</th><td>{raw:,}</td><td>{loaded:,}</td>", report_dom), entity
+
+
+# --------------------------------------------------------------------------------------
+# offline and no personal data
+
+
+def test_self_contained_no_external_resources(report_file, report_dom):
+    for label, text in (("file", report_file.read_text(encoding="utf-8")), ("dom", report_dom)):
+        assert not re.search(r"""(src|href|xlink:href|action)\s*=\s*["']?\s*(https?:)?//""", text, re.I), label
+        assert not re.search(r"<link\b|<script[^>]*\bsrc=|<iframe|<img\b|@import|url\(", text, re.I), label
+        assert "http://" not in text and "https://" not in text, label
+
+
+def test_no_personal_data(report_file, report_dom):
+    html_text = report_file.read_text(encoding="utf-8")
+    for label, text in (("file", html_text), ("dom", report_dom)):
+        found = EMAIL.search(text)
+        assert found is None, f"{label}: e-mail address in the report: {found.group(0)}"
+    sample = PROJECT_DIR / "seeds" / "sample"
+    with open(sample / "suppliers.csv", newline="", encoding="utf-8") as fh:
+        emails = {r["contact_email"].strip() for r in csv.DictReader(fh) if (r.get("contact_email") or "").strip()}
+    with open(sample / "invoice_lines.csv", newline="", encoding="utf-8") as fh:
+        descriptions = {r["description"].strip() for r in csv.DictReader(fh) if len((r.get("description") or "").strip()) >= 12}
+    assert emails, "the sample has supplier e-mails: the check must have something to find"
+    for value in emails | descriptions:
+        assert value not in html_text, f"personal data in the report: {value!r}"
+
+
+# --------------------------------------------------------------------------------------
+# screenshot
+
+
+def test_screenshot_is_not_blank(report_file, tmp_path):
+    shot = screenshot(report_file.as_uri(), tmp_path / "kpi_report.png", window_size=(1280, 1400),
+                      virtual_time_ms=2000)
+    stats = assert_not_blank(shot)
+    assert (stats["width"], stats["height"]) == (1280, 1400)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, SCREENSHOT_DIR / "kpi_report.png")
+
+
+# --------------------------------------------------------------------------------------
+# without a browser: formatting, fall-backs, optional tables
+
+
+@pytest.mark.parametrize(
+    "value, unit, text",
+    [
+        (45.26, "%", "45.3 %"),
+        (100.0, "%", "100.0 %"),
+        (1234.56, "t CO2e", "1,234.6 t CO2e"),
+        (0.12345, "kg CO2e/EUR", "0.123 kg CO2e/EUR"),
+        (1234567.5, "EUR", "€ 1,234,568"),
+        (3.25, "FTE", "3.2 FTE"),  # binary 3.25 rounds half to even
+        (-0.04, "%", "0.0 %"),
+        (None, "%", "–"),
+        (float("nan"), "EUR", "–"),
+    ],
+)
+def test_format_value(value, unit, text):
+    assert report.format_value(value, unit) == text
+    if value is None or value == value:
+        assert expected_text(value, unit) == text
+
+
+def _minimal_db(published_db: Path, folder: Path, extra_sql: str = "") -> Path:
+    db = folder / "minimal.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"attach '{published_db}' as pub (read_only)")
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_kpi_values as select * from pub.marts.fct_kpi_values")
+        if extra_sql:
+            con.execute(extra_sql)
+    return db
+
+
+def test_missing_optional_tables_are_skipped_with_a_note(published_db, tmp_path):
+    db = _minimal_db(published_db, tmp_path)
+    html_text = report.build_report(db, is_published=True)
+    assert html_text.count('missing-section') >= 3  # products, quality, source counts
+    assert "no publication record" in html_text
+    assert len(_sections(html_text)) == len(THEMES)  # KPI codes and units come from fct_kpi_values
+
+
+def test_scorecard_table_is_shown_when_present(published_db, tmp_path):
+    db = _minimal_db(
+        published_db, tmp_path,
+        "create schema governance; create table governance.dq_scorecard as "
+        "select * from (values ('invoice_lines', 'r1', timestamp '2026-01-01', 'validity', 0.9, 90, 100), "
+        "('invoice_lines', 'r2', timestamp '2026-02-01', 'validity', 0.975, 195, 200), "
+        "('contracts', 'r2', timestamp '2026-02-01', 'completeness', 1.0, 50, 50)) "
+        "as t(entity, run_id, run_at, dq_dimension, score, numerator, denominator)",
+    )
+    html_text = report.build_report(db)
+    block = re.search(r'<table id="scorecard">.*?</table>', html_text, re.S).group(0)
+    assert "97.5 %" in block and "100.0 %" in block and "90.0 %" not in block  # latest build only
+    assert "195 of 200" in block
+
+
+def test_cli_falls_back_or_fails_clearly(tmp_path):
+    missing = tmp_path / "nope.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-m", "mvoi", "report", "--db", str(missing), "--out", str(tmp_path / "r.html")],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "not found" in result.stderr and str(missing) in result.stderr
+    assert not (tmp_path / "r.html").exists()
