@@ -47,7 +47,7 @@ python-test: env
 
 ## sample: regenerate the bundled sample in seeds/sample with the generator
 sample: env
-	$(BIN)/mvoi generate --out seeds/sample --invoice-lines 3000 --seed 20261128 --fault-rate 0.01 --format csv
+	$(BIN)/mvoi generate --out seeds/sample --invoice-lines 3000 --seed 20261128 --fault-rate 0.01 --format csv --dbt-seed-properties
 
 ## lock: refresh requirements-lock.txt from requirements.txt (needs the registries)
 lock:
