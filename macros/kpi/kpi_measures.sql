@@ -117,3 +117,22 @@
         condition, else 0 (so a record outside the numerator still counts in the denominator). -#}
     case when {{ condition }} then {{ measure }} else 0 end
 {%- endmacro %}
+
+
+{% macro kpi_org_year_measures(kpis) -%}
+    {#- The union of kpi_org_year_measure over a list of KPI declarations (dicts with code,
+        records, year, numerator, denominator and optionally domain). -#}
+    {%- for kpi in kpis %}
+    {{ kpi_org_year_measure(
+        kpi_code=kpi.code,
+        relation=kpi.records,
+        year_column=kpi.year,
+        numerator=kpi.numerator,
+        denominator=kpi.denominator,
+        domain=kpi.get('domain'),
+    ) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

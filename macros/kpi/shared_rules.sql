@@ -86,8 +86,9 @@
 {%- endmacro %}
 
 
+
 {% macro mvoi_theme_codes() -%}
     {#- The six MVOI theme codes of the landing contract (tender_criteria.theme), in register
-        order; used to build one has_theme_<theme> flag per theme. -#}
+        order (used by the product and sector cards for one column per theme). -#}
     {{ return(['milieu', 'klimaat', 'circulair', 'isv', 'diversiteit_inclusie', 'social_return']) }}
 {%- endmacro %}

@@ -57,10 +57,11 @@ with_threshold as (
             as is_above_threshold
     from with_class
     left join thresholds
-        on with_class.contract_type = thresholds.contract_type
-        and with_class.authority_class = thresholds.authority_class
-        and with_class.start_date >= thresholds.valid_from
-        and with_class.start_date <= thresholds.valid_to
+        on
+            with_class.contract_type = thresholds.contract_type
+            and with_class.authority_class = thresholds.authority_class
+            and with_class.start_date >= thresholds.valid_from
+            and with_class.start_date <= thresholds.valid_to
 ),
 
 final as (

@@ -130,7 +130,7 @@ final as (
         suppliers.is_social_enterprise,
         coalesce(suppliers.is_social_enterprise, false) or with_emissions.is_reserved_contract
             as is_social_enterprise_or_reserved,
-        exists (
+        exists(
             select 1
             from certificates as cert
             where
@@ -138,7 +138,7 @@ final as (
                 and {{ is_qualifying_co2_ladder('cert') }}
                 and {{ certificate_valid_on('cert', 'with_emissions.invoice_date') }}
         ) as has_qualifying_co2_ladder,
-        exists (
+        exists(
             select 1
             from certificates as cert
             where
@@ -146,7 +146,7 @@ final as (
                 and {{ is_iso_14001_or_emas('cert') }}
                 and {{ certificate_valid_on('cert', 'with_emissions.invoice_date') }}
         ) as has_iso_14001_or_emas,
-        exists (
+        exists(
             select 1
             from certificates as cert
             where

@@ -25,9 +25,12 @@ criteria_per_tender as (
         tender_id,
         count(*) as criteria_count,
         max(ambition_level) as highest_ambition_level,
-        {%- for theme in mvoi_theme_codes() %}
-        coalesce(bool_or(theme = '{{ theme }}'), false) as has_theme_{{ theme }}{{ "," if not loop.last }}
-        {%- endfor %}
+        coalesce(bool_or(theme = 'milieu'), false) as has_theme_milieu,
+        coalesce(bool_or(theme = 'klimaat'), false) as has_theme_klimaat,
+        coalesce(bool_or(theme = 'circulair'), false) as has_theme_circulair,
+        coalesce(bool_or(theme = 'isv'), false) as has_theme_isv,
+        coalesce(bool_or(theme = 'diversiteit_inclusie'), false) as has_theme_diversiteit_inclusie,
+        coalesce(bool_or(theme = 'social_return'), false) as has_theme_social_return
     from criteria
     group by tender_id
 ),
@@ -54,9 +57,12 @@ final as (
         coalesce(criteria_per_tender.criteria_count, 0) > 0 as has_criteria,
         criteria_per_tender.highest_ambition_level,
         coalesce(criteria_per_tender.highest_ambition_level >= 2, false) as is_significant_or_ambitious,
-        {%- for theme in mvoi_theme_codes() %}
-        coalesce(criteria_per_tender.has_theme_{{ theme }}, false) as has_theme_{{ theme }}{{ "," if not loop.last }}
-        {%- endfor %}
+        coalesce(criteria_per_tender.has_theme_milieu, false) as has_theme_milieu,
+        coalesce(criteria_per_tender.has_theme_klimaat, false) as has_theme_klimaat,
+        coalesce(criteria_per_tender.has_theme_circulair, false) as has_theme_circulair,
+        coalesce(criteria_per_tender.has_theme_isv, false) as has_theme_isv,
+        coalesce(criteria_per_tender.has_theme_diversiteit_inclusie, false) as has_theme_diversiteit_inclusie,
+        coalesce(criteria_per_tender.has_theme_social_return, false) as has_theme_social_return
     from tenders
     inner join organisations
         on tenders.organisation_id = organisations.organisation_id

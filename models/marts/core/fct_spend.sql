@@ -34,51 +34,64 @@ with
 
 enriched_lines as (
     select
-        {%- for column in fact_columns %}
-        {{ column }},
-        {%- endfor %}
+        *,
         {{ row_fingerprint(fact_columns) }} as row_fingerprint
     from {{ ref('int_invoice_lines_enriched') }}
-),
-
-{% if is_incremental() %}
-loaded_lines as (
-    select
-        invoice_line_id,
-        row_fingerprint
-    from {{ this }}
-),
-
-look_back as (
-    select
-        cast({{ dbt.dateadd('day', -1 * var('spend_lookback_days') | int, 'max(invoice_date)') }} as date)
-            as reprocess_from
-    from {{ this }}
 ),
 
 lines_to_process as (
     select enriched_lines.*
     from enriched_lines
-    left join loaded_lines
+    {% if is_incremental() -%}
+    left join {{ this }} as loaded_lines
         on enriched_lines.invoice_line_id = loaded_lines.invoice_line_id
-    cross join look_back
     where
+        -- new or late-arriving lines
         loaded_lines.invoice_line_id is null
+        -- lines whose content or enrichment changed
         or loaded_lines.row_fingerprint != enriched_lines.row_fingerprint
-        or look_back.reprocess_from is null
-        or enriched_lines.invoice_date >= look_back.reprocess_from
+        -- the look-back window before the latest loaded invoice_date
+        or enriched_lines.invoice_date >= (
+            select cast({{ dbt.dateadd('day', -1 * var('spend_lookback_days') | int, 'max(invoice_date)') }} as date)
+            from {{ this }}
+        )
+    {%- endif %}
 ),
-{% else %}
-lines_to_process as (
-    select * from enriched_lines
-),
-{% endif %}
 
 final as (
     select
-        {%- for column in fact_columns %}
-        {{ column }},
-        {%- endfor %}
+        invoice_line_id,
+        invoice_number,
+        organisation_id,
+        government_layer,
+        supplier_id,
+        contract_id,
+        invoice_date,
+        invoice_year,
+        amount,
+        currency,
+        is_credit_note,
+        line_cpv_code,
+        effective_cpv_code,
+        effective_cpv_source,
+        effective_cpv_division,
+        product_group_id,
+        sector_id,
+        isv_risk_category,
+        emission_factor_division,
+        kg_co2e_per_eur,
+        kg_co2e,
+        has_contract,
+        is_reserved_contract,
+        is_uncovered_isv_risk,
+        is_known_supplier,
+        supplier_size_class,
+        is_sme_supplier,
+        is_social_enterprise,
+        is_social_enterprise_or_reserved,
+        has_qualifying_co2_ladder,
+        has_iso_14001_or_emas,
+        has_pso_level_1_plus,
         row_fingerprint
     from lines_to_process
 )

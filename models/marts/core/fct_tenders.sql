@@ -27,9 +27,12 @@ final as (
         has_criteria,
         highest_ambition_level,
         is_significant_or_ambitious,
-        {%- for theme in mvoi_theme_codes() %}
-        has_theme_{{ theme }}{{ "," if not loop.last }}
-        {%- endfor %}
+        has_theme_milieu,
+        has_theme_klimaat,
+        has_theme_circulair,
+        has_theme_isv,
+        has_theme_diversiteit_inclusie,
+        has_theme_social_return
     from tenders
 )
 

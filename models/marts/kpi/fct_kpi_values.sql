@@ -100,24 +100,11 @@ awarded_tenders as (
 ),
 
 kpi_org_year as (
-    {%- for kpi in kpis %}
-    {{ kpi_org_year_measure(
-        kpi_code=kpi.code,
-        relation=kpi.records,
-        year_column=kpi.year,
-        numerator=kpi.numerator,
-        denominator=kpi.denominator,
-        domain=kpi.get('domain'),
-    ) | indent(4) }}
-    {%- if not loop.last %}
-
-    union all
-    {% endif %}
-    {%- endfor %}
+    {{ kpi_org_year_measures(kpis) }}
 ),
 
 kpi_scopes as (
-    {{ kpi_rollup('kpi_org_year') | indent(4) }}
+    {{ kpi_rollup('kpi_org_year') }}
 ),
 
 with_target as (
@@ -127,12 +114,14 @@ with_target as (
             as target_value
     from kpi_scopes
     left join kpi_targets as layer_target
-        on kpi_scopes.kpi_code = layer_target.kpi_code
-        and kpi_scopes.scope_level in ('organisation', 'government_layer')
-        and kpi_scopes.government_layer = layer_target.government_layer
+        on
+            kpi_scopes.kpi_code = layer_target.kpi_code
+            and kpi_scopes.scope_level in ('organisation', 'government_layer')
+            and kpi_scopes.government_layer = layer_target.government_layer
     left join kpi_targets as any_scope_target
-        on kpi_scopes.kpi_code = any_scope_target.kpi_code
-        and any_scope_target.government_layer = '*'
+        on
+            kpi_scopes.kpi_code = any_scope_target.kpi_code
+            and any_scope_target.government_layer = '*'
 ),
 
 with_value as (
@@ -141,7 +130,7 @@ with_value as (
         kpi_register.theme,
         kpi_register.unit,
         kpi_register.better,
-        {{ kpi_value('with_target.numerator', 'with_target.denominator', 'kpi_register.unit') }} as value
+        {{ kpi_value('with_target.numerator', 'with_target.denominator', 'kpi_register.unit') }} as value -- noqa: RF04
     from with_target
     left join kpi_register
         on with_target.kpi_code = kpi_register.kpi_code
@@ -153,10 +142,10 @@ final as (
         cast(theme as varchar) as theme,
         cast(scope_level as varchar) as scope_level,
         cast(scope_id as varchar) as scope_id,
-        cast(year as integer) as year,
+        cast(year as integer) as year, -- noqa: RF04
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
-        cast(value as double) as value,
+        cast(value as double) as value, -- noqa: RF04
         cast(unit as varchar) as unit,
         cast(record_count as bigint) as record_count,
         target_value,
