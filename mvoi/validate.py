@@ -97,6 +97,11 @@ class Rule:
             return f"at most {1 - self.mostly:.0%} of rows are exact copies"
         if self.expectation_type == "unexpected_rows_expectation":
             return "no offending rows"
+        if self.expectation_type == "expect_table_row_count_to_be_between":
+            low, high = self.kwargs.get("min_value"), self.kwargs.get("max_value")
+            return f"at least {low} row{'' if low == 1 else 's'}" if high is None else f"{low} to {high} rows"
+        if "column_set" in self.kwargs:
+            return "exactly these columns" if self.kwargs.get("exact_match") else "at least these columns"
         if self.mostly is not None and self.mostly >= 1:
             return "every row"
         if self.mostly is not None:
