@@ -43,36 +43,37 @@ versions as (
 
 coverage as (
     {%- for kind in kpi_kinds %}
-    select
-        curr.certificate_id,
-        curr.dbt_valid_from as changed_at,
-        '{{ kind.code }}' as kpi_code,
-        spend.invoice_year,
-        spend.amount,
-        coalesce(
-            not prev.is_deletion
-            and prev.supplier_id = spend.supplier_id
-            and {{ kind.macro('prev') }}
-            and {{ certificate_valid_on('prev', 'spend.invoice_date') }},
-            false
-        ) as covered_before,
-        coalesce(
-            not curr.is_deletion
-            and curr.supplier_id = spend.supplier_id
-            and {{ kind.macro('curr') }}
-            and {{ certificate_valid_on('curr', 'spend.invoice_date') }},
-            false
-        ) as covered_after
-    from versions as curr
-    inner join versions as prev
-        on curr.certificate_id = prev.certificate_id
-        and curr.version_number = prev.version_number + 1
-    inner join spend
-        on spend.supplier_id in (curr.supplier_id, prev.supplier_id)
-    {%- if not loop.last %}
+        select
+            curr.certificate_id,
+            curr.dbt_valid_from as changed_at,
+            '{{ kind.code }}' as kpi_code,
+            spend.invoice_year,
+            spend.amount,
+            coalesce(
+                not prev.is_deletion
+                and prev.supplier_id = spend.supplier_id
+                and {{ kind.macro('prev') }}
+                and {{ certificate_valid_on('prev', 'spend.invoice_date') }},
+                false
+            ) as covered_before,
+            coalesce(
+                not curr.is_deletion
+                and curr.supplier_id = spend.supplier_id
+                and {{ kind.macro('curr') }}
+                and {{ certificate_valid_on('curr', 'spend.invoice_date') }},
+                false
+            ) as covered_after
+        from versions as curr
+        inner join versions as prev
+            on
+                curr.certificate_id = prev.certificate_id
+                and curr.version_number = prev.version_number + 1
+        inner join spend
+            on spend.supplier_id in (curr.supplier_id, prev.supplier_id)
+        {%- if not loop.last %}
 
-    union all
-    {% endif %}
+            union all
+        {% endif %}
     {%- endfor %}
 ),
 

@@ -30,7 +30,7 @@ sector_cards as (
 
 spend_totals as (
     select
-        invoice_year as year,
+        invoice_year as year,  -- noqa: RF04
         sum(amount) as spend_eur,
         sum(kg_co2e) / 1000 as emissions_t_co2e,
         sum(case when is_uncovered_isv_risk then amount else 0 end) as uncovered_isv_risk_spend_eur
@@ -40,7 +40,7 @@ spend_totals as (
 
 contract_totals as (
     select
-        start_year as year,
+        start_year as year,  -- noqa: RF04
         sum(contract_value_eur) as contract_value_eur
     from contracts
     where start_year is not null
@@ -49,10 +49,10 @@ contract_totals as (
 
 tender_totals as (
     select
-        award_year as year,
+        award_year as year,  -- noqa: RF04
         count(*) as awarded_tender_count,
-        {%- for theme in mvoi_theme_codes() %}
-        sum(case when has_theme_{{ theme }} then 1 else 0 end) as awarded_tenders_{{ theme }}_count,
+        {%- for theme in mvoi_criteria_themes() %}
+            sum(case when has_theme_{{ theme }} then 1 else 0 end) as awarded_tenders_{{ theme }}_count,
         {%- endfor %}
         sum(case when has_criteria then 1 else 0 end) as awarded_tenders_with_criteria_count
     from tenders
@@ -76,8 +76,8 @@ fact_totals as (
         coalesce(spend_totals.uncovered_isv_risk_spend_eur, 0) as uncovered_isv_risk_spend_eur,
         coalesce(contract_totals.contract_value_eur, 0) as contract_value_eur,
         coalesce(tender_totals.awarded_tender_count, 0) as awarded_tender_count,
-        {%- for theme in mvoi_theme_codes() %}
-        coalesce(tender_totals.awarded_tenders_{{ theme }}_count, 0) as awarded_tenders_{{ theme }}_count,
+        {%- for theme in mvoi_criteria_themes() %}
+            coalesce(tender_totals.awarded_tenders_{{ theme }}_count, 0) as awarded_tenders_{{ theme }}_count,
         {%- endfor %}
         coalesce(tender_totals.awarded_tenders_with_criteria_count, 0) as awarded_tenders_with_criteria_count
     from fact_years
@@ -89,30 +89,27 @@ fact_totals as (
         on fact_years.year = tender_totals.year
 ),
 
-{%- for card in ['product_cards', 'sector_cards'] %}
-
-{{ card }}_totals as (
-    select
-        '{{ card }}' as card_mart,
-        year,
-        sum(spend_eur) as spend_eur,
-        sum(emissions_t_co2e) as emissions_t_co2e,
-        sum(uncovered_isv_risk_spend_eur) as uncovered_isv_risk_spend_eur,
-        sum(contract_value_eur) as contract_value_eur,
-        sum(awarded_tender_count) as awarded_tender_count,
-        {%- for theme in mvoi_theme_codes() %}
-        sum(awarded_tenders_{{ theme }}_count) as awarded_tenders_{{ theme }}_count,
-        {%- endfor %}
-        sum(awarded_tenders_with_criteria_count) as awarded_tenders_with_criteria_count
-    from {{ card }}
-    group by year
-),
-{%- endfor %}
-
 card_totals as (
-    select * from product_cards_totals
-    union all
-    select * from sector_cards_totals
+    {%- for card in ['product_cards', 'sector_cards'] %}
+        select
+            '{{ card }}' as card_mart,
+            year,
+            sum(spend_eur) as spend_eur,
+            sum(emissions_t_co2e) as emissions_t_co2e,
+            sum(uncovered_isv_risk_spend_eur) as uncovered_isv_risk_spend_eur,
+            sum(contract_value_eur) as contract_value_eur,
+            sum(awarded_tender_count) as awarded_tender_count,
+            {%- for theme in mvoi_criteria_themes() %}
+                sum(awarded_tenders_{{ theme }}_count) as awarded_tenders_{{ theme }}_count,
+            {%- endfor %}
+            sum(awarded_tenders_with_criteria_count) as awarded_tenders_with_criteria_count
+        from {{ card }}
+        group by year
+        {%- if not loop.last %}
+
+            union all
+        {% endif %}
+    {%- endfor %}
 ),
 
 card_marts as (
@@ -131,30 +128,31 @@ expected as (
 
 compared as (
     select
-        coalesce(fact_totals.card_mart, card_totals.card_mart) as card_mart,
-        coalesce(fact_totals.year, card_totals.year) as year,
-        fact_totals.year is null as only_in_cards,
+        coalesce(expected.card_mart, card_totals.card_mart) as card_mart,
+        coalesce(expected.year, card_totals.year) as year,  -- noqa: RF04
+        expected.year is null as only_in_cards,
         card_totals.year is null as only_in_facts,
-        fact_totals.spend_eur as fact_spend_eur,
+        expected.spend_eur as fact_spend_eur,
         card_totals.spend_eur as card_spend_eur,
-        fact_totals.emissions_t_co2e as fact_emissions_t_co2e,
+        expected.emissions_t_co2e as fact_emissions_t_co2e,
         card_totals.emissions_t_co2e as card_emissions_t_co2e,
-        fact_totals.uncovered_isv_risk_spend_eur as fact_uncovered_isv_risk_spend_eur,
+        expected.uncovered_isv_risk_spend_eur as fact_uncovered_isv_risk_spend_eur,
         card_totals.uncovered_isv_risk_spend_eur as card_uncovered_isv_risk_spend_eur,
-        fact_totals.contract_value_eur as fact_contract_value_eur,
+        expected.contract_value_eur as fact_contract_value_eur,
         card_totals.contract_value_eur as card_contract_value_eur,
-        fact_totals.awarded_tender_count as fact_awarded_tender_count,
+        expected.awarded_tender_count as fact_awarded_tender_count,
         card_totals.awarded_tender_count as card_awarded_tender_count,
-        {%- for theme in mvoi_theme_codes() %}
-        fact_totals.awarded_tenders_{{ theme }}_count as fact_awarded_tenders_{{ theme }}_count,
-        card_totals.awarded_tenders_{{ theme }}_count as card_awarded_tenders_{{ theme }}_count,
+        {%- for theme in mvoi_criteria_themes() %}
+            expected.awarded_tenders_{{ theme }}_count as fact_awarded_tenders_{{ theme }}_count,
+            card_totals.awarded_tenders_{{ theme }}_count as card_awarded_tenders_{{ theme }}_count,
         {%- endfor %}
-        fact_totals.awarded_tenders_with_criteria_count as fact_awarded_tenders_with_criteria_count,
+        expected.awarded_tenders_with_criteria_count as fact_awarded_tenders_with_criteria_count,
         card_totals.awarded_tenders_with_criteria_count as card_awarded_tenders_with_criteria_count
-    from expected as fact_totals
+    from expected
     full outer join card_totals
-        on fact_totals.card_mart = card_totals.card_mart
-        and fact_totals.year = card_totals.year
+        on
+            expected.card_mart = card_totals.card_mart
+            and expected.year = card_totals.year
 ),
 
 differences as (
@@ -170,9 +168,9 @@ differences as (
                 then 'uncovered_isv_risk_spend_eur'
             when fact_contract_value_eur != card_contract_value_eur then 'contract_value_eur'
             when fact_awarded_tender_count != card_awarded_tender_count then 'awarded_tender_count'
-            {%- for theme in mvoi_theme_codes() %}
-            when fact_awarded_tenders_{{ theme }}_count != card_awarded_tenders_{{ theme }}_count
-                then 'awarded_tenders_{{ theme }}_count'
+            {%- for theme in mvoi_criteria_themes() %}
+                when fact_awarded_tenders_{{ theme }}_count != card_awarded_tenders_{{ theme }}_count
+                    then 'awarded_tenders_{{ theme }}_count'
             {%- endfor %}
             when fact_awarded_tenders_with_criteria_count != card_awarded_tenders_with_criteria_count
                 then 'awarded_tenders_with_criteria_count'

@@ -70,7 +70,7 @@ tenders_per_card as (
         tenders.award_year as year,
         count(*) as awarded_tender_count,
         sum(case when tenders.has_criteria then 1 else 0 end) as awarded_tenders_with_criteria_count,
-        {%- for theme in mvoi_theme_codes() %}
+        {%- for theme in mvoi_criteria_themes() %}
         sum(case when tenders.has_theme_{{ theme }} then 1 else 0 end)
             as awarded_tenders_{{ theme }}_count{{ "," if not loop.last }}
         {%- endfor %}
@@ -101,13 +101,13 @@ measures as (
         cast(coalesce(tenders_per_card.awarded_tender_count, 0) as bigint) as awarded_tender_count,
         cast(coalesce(tenders_per_card.awarded_tenders_with_criteria_count, 0) as bigint)
             as awarded_tenders_with_criteria_count,
-        {%- for theme in mvoi_theme_codes() %}
+        {%- for theme in mvoi_criteria_themes() %}
         cast(coalesce(tenders_per_card.awarded_tenders_{{ theme }}_count, 0) as bigint)
             as awarded_tenders_{{ theme }}_count,
         {%- endfor %}
         {{ card_share('tenders_per_card.awarded_tenders_with_criteria_count', 'tenders_per_card.awarded_tender_count') }}
             as awarded_tenders_with_criteria_pct,
-        {%- for theme in mvoi_theme_codes() %}
+        {%- for theme in mvoi_criteria_themes() %}
         {{ card_share('tenders_per_card.awarded_tenders_' ~ theme ~ '_count', 'tenders_per_card.awarded_tender_count') }}
             as awarded_tenders_{{ theme }}_pct,
         {%- endfor %}
@@ -141,4 +141,12 @@ select * from measures
         when coalesce({{ denominator }}, 0) = 0 then null
         else 100.0 * {{ numerator }} / {{ denominator }}
     end as double)
+{%- endmacro %}
+
+
+{% macro mvoi_criteria_themes() -%}
+    {#- The six MVOI theme codes a tender criterion can have (seed mvoi_themes; landing contract,
+        tender_criteria.theme), in seed order: one has_theme_<theme> column per theme in
+        fct_tenders, and one count and one share column per theme on the cards. -#}
+    {{ return(['milieu', 'klimaat', 'circulair', 'isv', 'diversiteit_inclusie', 'social_return']) }}
 {%- endmacro %}

@@ -9,7 +9,7 @@ product_groups as (
         cast(product_group_id as varchar) as product_group_id,
         cast(name_nl as varchar) as name_nl,
         cast(name_en as varchar) as name_en,
-        cast(cluster as varchar) as cluster,
+        cast(cluster as varchar) as cluster,  -- noqa: RF04
         cast(sector_id as varchar) as sector_id,
         nullif(trim(cast(isv_risk_category as varchar)), '') as isv_risk_category,
         cast(is_circular_priority as boolean) as is_circular_priority
@@ -32,7 +32,7 @@ unclassified as (
         'unclassified' as product_group_id,
         'Niet ingedeeld' as name_nl,
         'Unclassified' as name_en,
-        cast(null as varchar) as cluster,
+        cast(null as varchar) as cluster,  -- noqa: RF04
         'unclassified' as sector_id,
         cast(null as varchar) as isv_risk_category,
         false as is_circular_priority

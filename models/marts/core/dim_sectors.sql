@@ -20,8 +20,8 @@ unclassified as (
         'unclassified' as sector_id,
         'Niet ingedeeld' as name_nl,
         'Unclassified' as name_en,
-        'Spend, contracts and tenders whose CPV code matches no MVI product group prefix, or that have no valid CPV code.'
-            as description
+        'Spend, contracts and tenders whose CPV code matches no MVI product group prefix, '
+        || 'or that have no valid CPV code.' as description
 ),
 
 all_sectors as (

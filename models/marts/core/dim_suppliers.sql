@@ -27,30 +27,36 @@ certificate_flags as (
     select
         cert.supplier_id,
         count(*) as certificate_count,
-        max(case when {{ is_qualifying_co2_ladder('cert') }} then 1 else 0 end)
-            as has_ever_qualifying_co2_ladder,
-        max(case
-            when {{ is_qualifying_co2_ladder('cert') }}
-                and {{ certificate_valid_on('cert', 'reference_date.reference_date') }}
-                then 1
-            else 0
-        end) as holds_qualifying_co2_ladder,
-        max(case when {{ is_iso_14001_or_emas('cert') }} then 1 else 0 end)
-            as has_ever_iso_14001_or_emas,
-        max(case
-            when {{ is_iso_14001_or_emas('cert') }}
-                and {{ certificate_valid_on('cert', 'reference_date.reference_date') }}
-                then 1
-            else 0
-        end) as holds_iso_14001_or_emas,
-        max(case when {{ is_pso_level_1_plus('cert') }} then 1 else 0 end)
-            as has_ever_pso_level_1_plus,
-        max(case
-            when {{ is_pso_level_1_plus('cert') }}
-                and {{ certificate_valid_on('cert', 'reference_date.reference_date') }}
-                then 1
-            else 0
-        end) as holds_pso_level_1_plus
+        max(case when {{ is_qualifying_co2_ladder('cert') }} then 1 else 0 end) as has_ever_qualifying_co2_ladder,
+        max(
+            case
+                when
+                    {{ is_qualifying_co2_ladder('cert') }}
+                    and {{ certificate_valid_on('cert', 'reference_date.reference_date') }}
+                    then 1
+                else 0
+            end
+        ) as holds_qualifying_co2_ladder,
+        max(case when {{ is_iso_14001_or_emas('cert') }} then 1 else 0 end) as has_ever_iso_14001_or_emas,
+        max(
+            case
+                when
+                    {{ is_iso_14001_or_emas('cert') }}
+                    and {{ certificate_valid_on('cert', 'reference_date.reference_date') }}
+                    then 1
+                else 0
+            end
+        ) as holds_iso_14001_or_emas,
+        max(case when {{ is_pso_level_1_plus('cert') }} then 1 else 0 end) as has_ever_pso_level_1_plus,
+        max(
+            case
+                when
+                    {{ is_pso_level_1_plus('cert') }}
+                    and {{ certificate_valid_on('cert', 'reference_date.reference_date') }}
+                    then 1
+                else 0
+            end
+        ) as holds_pso_level_1_plus
     from certificates as cert
     cross join reference_date
     group by cert.supplier_id

@@ -27,14 +27,14 @@ material_reports as (
 
 record_years as (
     select
-        invoice_year as year,
+        invoice_year as record_year,
         'invoice_line' as record_kind
     from spend
 
     union all
 
     select
-        award_year as year,
+        award_year as record_year,
         'awarded_tender' as record_kind
     from tenders
     where is_awarded
@@ -42,38 +42,38 @@ record_years as (
     union all
 
     select
-        start_year as year,
+        start_year as record_year,
         'contract_start' as record_kind
     from contracts
 
     union all
 
     select
-        end_year as year,
+        end_year as record_year,
         'contract_end' as record_kind
     from contracts
 
     union all
 
     select
-        period_year as year,
+        period_year as record_year,
         'realisation' as record_kind
     from realisations
 
     union all
 
     select
-        period_year as year,
+        period_year as record_year,
         'material_report' as record_kind
     from material_reports
 ),
 
 bounds as (
     select
-        min(year) as first_year,
-        max(year) as last_year
+        min(record_year) as first_year,
+        max(record_year) as last_year
     from record_years
-    where year is not null
+    where record_year is not null
 ),
 
 -- at most 1,000 years of data: far beyond any real delivery
@@ -82,7 +82,7 @@ numbers as (
 ),
 
 years as (
-    select cast(bounds.first_year + numbers.generated_number - 1 as integer) as year
+    select cast(bounds.first_year + numbers.generated_number - 1 as integer) as year  -- noqa: RF04
     from bounds
     cross join numbers
     where bounds.first_year + numbers.generated_number - 1 <= bounds.last_year
@@ -90,7 +90,7 @@ years as (
 
 counts_per_year as (
     select
-        year,
+        record_year,
         sum(case when record_kind = 'invoice_line' then 1 else 0 end) as invoice_line_count,
         sum(case when record_kind = 'awarded_tender' then 1 else 0 end) as awarded_tender_count,
         sum(case when record_kind = 'contract_start' then 1 else 0 end) as contract_start_count,
@@ -98,8 +98,8 @@ counts_per_year as (
         sum(case when record_kind = 'realisation' then 1 else 0 end) as realisation_count,
         sum(case when record_kind = 'material_report' then 1 else 0 end) as material_report_count
     from record_years
-    where year is not null
-    group by year
+    where record_year is not null
+    group by record_year
 ),
 
 final as (
@@ -111,10 +111,10 @@ final as (
         cast(coalesce(counts_per_year.contract_end_count, 0) as bigint) as contract_end_count,
         cast(coalesce(counts_per_year.realisation_count, 0) as bigint) as realisation_count,
         cast(coalesce(counts_per_year.material_report_count, 0) as bigint) as material_report_count,
-        counts_per_year.year is not null as has_records
+        counts_per_year.record_year is not null as has_records
     from years
     left join counts_per_year
-        on years.year = counts_per_year.year
+        on years.year = counts_per_year.record_year
 )
 
 select

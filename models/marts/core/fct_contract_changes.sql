@@ -44,63 +44,37 @@ consecutive as (
         end as change_type,
         curr.organisation_id,
         prev.organisation_id as previous_organisation_id,
-        curr.start_date,
         prev.start_date as previous_start_date,
-        curr.end_date,
+        curr.start_date,
+        {{ year_of('curr.start_date') }} as start_year,
+        {{ values_differ('curr.start_date', 'prev.start_date') }} as is_start_date_changed,
         prev.end_date as previous_end_date,
-        curr.contract_value_eur,
+        curr.end_date,
+        {{ values_differ('curr.end_date', 'prev.end_date') }} as is_end_date_changed,
         prev.contract_value_eur as previous_contract_value_eur,
-        curr.isv_clause,
+        curr.contract_value_eur,
+        curr.contract_value_eur - prev.contract_value_eur as contract_value_change_eur,
+        {{ values_differ('curr.contract_value_eur', 'prev.contract_value_eur') }} as is_contract_value_changed,
         prev.isv_clause as previous_isv_clause,
-        curr.sroi_obligation_eur,
+        curr.isv_clause,
+        {{ values_differ('curr.isv_clause', 'prev.isv_clause') }} as is_isv_clause_changed,
         prev.sroi_obligation_eur as previous_sroi_obligation_eur,
-        curr.is_reserved,
+        curr.sroi_obligation_eur,
+        {{ values_differ('curr.sroi_obligation_eur', 'prev.sroi_obligation_eur') }} as is_sroi_obligation_changed,
         prev.is_reserved as previous_is_reserved,
-        curr.tender_id is distinct from prev.tender_id
-        or curr.supplier_id is distinct from prev.supplier_id
-        or curr.cpv_code is distinct from prev.cpv_code
-        or curr.contract_type is distinct from prev.contract_type
-        or curr.is_framework is distinct from prev.is_framework
-            as is_other_attribute_changed
+        curr.is_reserved,
+        {{ values_differ('curr.is_reserved', 'prev.is_reserved') }} as is_reserved_changed,
+        {{ values_differ('curr.organisation_id', 'prev.organisation_id') }}
+        or {{ values_differ('curr.tender_id', 'prev.tender_id') }}
+        or {{ values_differ('curr.supplier_id', 'prev.supplier_id') }}
+        or {{ values_differ('curr.cpv_code', 'prev.cpv_code') }}
+        or {{ values_differ('curr.contract_type', 'prev.contract_type') }}
+        or {{ values_differ('curr.is_framework', 'prev.is_framework') }} as is_other_attribute_changed
     from versions as curr
     inner join versions as prev
-        on curr.contract_id = prev.contract_id
-        and curr.version_number = prev.version_number + 1
-),
-
-final as (
-    select
-        change_id,
-        contract_id,
-        version_number,
-        previous_version_from,
-        changed_at,
-        change_type,
-        organisation_id,
-        previous_organisation_id,
-        previous_start_date,
-        start_date,
-        {{ year_of('start_date') }} as start_year,
-        start_date is distinct from previous_start_date as is_start_date_changed,
-        previous_end_date,
-        end_date,
-        end_date is distinct from previous_end_date as is_end_date_changed,
-        previous_contract_value_eur,
-        contract_value_eur,
-        contract_value_eur - previous_contract_value_eur as contract_value_change_eur,
-        contract_value_eur is distinct from previous_contract_value_eur as is_contract_value_changed,
-        previous_isv_clause,
-        isv_clause,
-        isv_clause is distinct from previous_isv_clause as is_isv_clause_changed,
-        previous_sroi_obligation_eur,
-        sroi_obligation_eur,
-        sroi_obligation_eur is distinct from previous_sroi_obligation_eur as is_sroi_obligation_changed,
-        previous_is_reserved,
-        is_reserved,
-        is_reserved is distinct from previous_is_reserved as is_reserved_changed,
-        organisation_id is distinct from previous_organisation_id or is_other_attribute_changed
-            as is_other_attribute_changed
-    from consecutive
+        on
+            curr.contract_id = prev.contract_id
+            and curr.version_number = prev.version_number + 1
 )
 
 select
@@ -133,4 +107,4 @@ select
     is_reserved,
     is_reserved_changed,
     is_other_attribute_changed
-from final
+from consecutive
