@@ -225,11 +225,11 @@ def line_chart(
     years: list[int],
     series: list[Series],
     targets: list[TargetLine],
-    width: int = 600,
-    height: int = 260,
+    width: int = 620,
+    height: int = 266,
 ) -> Markup:
     """A trend chart: one line per scope over the years, a dashed line per target."""
-    left, right, top, bottom = 56, 120, 16, 34
+    left, right, top, bottom = 56, 132, 22, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.points.values() if v is not None]
     values += [t.value for t in targets]
@@ -265,7 +265,7 @@ def line_chart(
             f'<text class="tick" x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" font-size="11">{year}</text>'
         )
     out.append(
-        f'<text class="unit" x="{left - 6}" y="{top - 4}" text-anchor="end" font-size="10" fill="#555555">{_esc(unit)}</text>'
+        f'<text class="unit" x="{left - 6}" y="{top - 10}" text-anchor="end" font-size="10" fill="#555555">{_esc(unit)}</text>'
     )
     for target in targets:
         y = y_of(target.value)
