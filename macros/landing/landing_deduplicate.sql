@@ -27,7 +27,8 @@
         distinct records: every column cleaned with clean_text; rows identical in every cleaned
         column collapse into one (exact duplicates; `exact_duplicates_removed` counts the extra
         copies); `is_conflicting_duplicate` marks records that share a non-missing key with
-        another distinct record; `original_record` is one delivered copy as JSON text.
+        another distinct record; `record_id` identifies the distinct record (MD5 of its cleaned
+        values); `original_record` is one delivered copy as JSON text.
         Personal-data columns (`hashed_columns`: name -> lowercase flag) leave this select only
         as <name>_hash. -#}
     {%- do check_landing_columns(entity, columns, key) -%}
@@ -39,6 +40,7 @@
         {{ column }},
             {%- endif %}
         {%- endfor %}
+        {{ adapter.dispatch('landing_record_id', 'mvoi')(columns) }} as record_id,
         min(original_record) as original_record,
         count(*) - 1 as exact_duplicates_removed,
         coalesce(
@@ -61,4 +63,21 @@
         {%- for column in columns %}
         {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
+{%- endmacro %}
+
+
+{% macro default__landing_record_id(columns) -%}
+    md5(concat(
+        {%- for column in columns %}
+        coalesce('"' || replace({{ column }}, '"', '""') || '"', 'null'){{ " || ','," if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+{% macro duckdb__landing_record_id(columns) -%}
+    md5(cast(to_json(struct_pack(
+        {%- for column in columns %}
+        {{ column }} := {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )) as varchar))
 {%- endmacro %}

@@ -19,6 +19,7 @@ rejected as (
     select
         '{{ entity }}' as entity,
         source_key,
+        record_id,
         fatal_reasons,
         original_record
     from checked_{{ entity }}
@@ -33,6 +34,7 @@ final as (
     select
         rejected.entity,
         rejected.source_key,
+        rejected.record_id,
         rejected.fatal_reasons[1] as reason_code,
         landing_rules.description as reason,
         landing_rules.column_name,

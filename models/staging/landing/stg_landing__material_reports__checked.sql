@@ -27,6 +27,7 @@ parsed as (
         {{ parse_number('secondary_material_kg') }} as secondary_material_kg,
         is_conflicting_duplicate,
         exact_duplicates_removed,
+        record_id,
         original_record
     from deduplicated
 ),
@@ -63,6 +64,7 @@ final as (
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
         exact_duplicates_removed,
+        record_id,
         original_record
     from validated
 )

@@ -23,6 +23,7 @@ parsed as (
         parent_organisation_id,
         is_conflicting_duplicate,
         exact_duplicates_removed,
+        record_id,
         original_record
     from deduplicated
 ),
@@ -71,6 +72,7 @@ final as (
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
         exact_duplicates_removed,
+        record_id,
         original_record
     from validated
 )

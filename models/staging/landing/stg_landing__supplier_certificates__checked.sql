@@ -33,6 +33,7 @@ parsed as (
         valid_to as valid_to_text,
         is_conflicting_duplicate,
         exact_duplicates_removed,
+        record_id,
         original_record
     from deduplicated
 ),
@@ -92,6 +93,7 @@ final as (
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
         exact_duplicates_removed,
+        record_id,
         original_record
     from validated
 )

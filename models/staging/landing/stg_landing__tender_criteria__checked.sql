@@ -39,6 +39,7 @@ parsed as (
         {{ parse_code('source', ['eforms', 'self_registration', 'inferred']) }} as source,  -- noqa: RF04
         is_conflicting_duplicate,
         exact_duplicates_removed,
+        record_id,
         original_record
     from deduplicated
 ),
@@ -92,6 +93,7 @@ final as (
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
         exact_duplicates_removed,
+        record_id,
         original_record
     from validated
 )

@@ -44,6 +44,7 @@ parsed as (
         awarded_value_eur as awarded_value_eur_text,
         is_conflicting_duplicate,
         exact_duplicates_removed,
+        record_id,
         original_record
     from deduplicated
 ),
@@ -96,6 +97,7 @@ final as (
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
         exact_duplicates_removed,
+        record_id,
         original_record
     from validated
 )
