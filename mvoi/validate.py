@@ -286,8 +286,8 @@ def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
         case_of = {r["column"]: r["case"] for r in column_rules if r.get("case")}
         selects = []
         for col in entity.columns:
-            if present is not None and col not in present:
-                continue
+            if (present is not None and col not in present) or col in entity.personal_data_columns:
+                continue  # personal data is never read into a rule, a result or Data Docs
             value = f"trim(cast(d.{_q(col)} as varchar))"
             normalised = {"lower": f"lower({value})", "upper": f"upper({value})"}.get(case_of.get(col), value)
             selects.append(f"case when lower({value}) in ('', 'null') then null else {normalised} end as {_q(col)}")
