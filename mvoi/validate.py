@@ -186,6 +186,7 @@ def _contract_severities() -> dict[tuple[str, str], str]:
 
 
 def _setting(thresholds: dict, gate: str, rule_id: str, check: str) -> dict:
+    """A rule's settings: gate-wide, then the default of its kind, then its own override."""
     section = thresholds.get(gate, {})
     defaults = section.get("defaults", {})
     setting = {"tolerated_rows": section.get("tolerated_rows", 0)}
@@ -196,10 +197,7 @@ def _setting(thresholds: dict, gate: str, rule_id: str, check: str) -> dict:
 
 def _threshold(thresholds: dict, gate: str, rule_id: str, check: str, entity: str | None,
                reason: str | None, contract_severity: dict) -> tuple[float, str]:
-    section = thresholds.get(gate, {})
-    defaults = section.get("defaults", {})
-    setting = dict(defaults.get(check) or defaults.get("any") or {"mostly": 1.0, "severity": "error"})
-    setting.update(section.get("rules", {}).get(rule_id, {}) or {})
+    setting = _setting(thresholds, gate, rule_id, check)
     severity = setting.get("severity", "error")
     if severity == "from_contract":
         landing_severity = contract_severity.get((entity, reason)) if entity and reason else None
