@@ -106,6 +106,37 @@ def _remove(path: Path) -> None:
                 pass
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(published: Path, export_dir: Path) -> list[Path]:
+    """Remove what an interrupted publish left behind (`*.tmp-<pid>`, `export.old-<pid>`) when
+    that process is gone. Never touches the publication itself."""
+    removed = []
+    for folder, prefixes in ((published.parent, (f"{published.name}.tmp-",)),
+                             (export_dir.parent, (f"{export_dir.name}.tmp-", f"{export_dir.name}.old-"))):
+        if not folder.exists():
+            continue
+        for path in folder.iterdir():
+            for prefix in prefixes:
+                rest = path.name[len(prefix):] if path.name.startswith(prefix) else ""
+                pid = rest.split(".")[0]
+                if pid.isdigit() and not _pid_alive(int(pid)):
+                    if prefix.endswith(".old-") and not export_dir.exists():
+                        os.rename(path, export_dir)  # a swap interrupted half-way: put it back
+                    else:
+                        _remove(path)
+                    removed.append(path)
+    return removed
+
+
 def publish(run_id: str, build_db: Path | None = None, published: Path | None = None,
             export_dir: Path | None = None) -> Publication:
     """Copy the public tables of the build database to a new published database and
@@ -117,6 +148,8 @@ def publish(run_id: str, build_db: Path | None = None, published: Path | None = 
         raise PublishError("the published database must not be the build database")
     published.parent.mkdir(parents=True, exist_ok=True)
     export_dir.parent.mkdir(parents=True, exist_ok=True)
+    for path in remove_stale_temporaries(published, export_dir):
+        logger.info("removed %s, left by an interrupted publish", path)
     tag = f"tmp-{os.getpid()}"
     tmp_db = published.with_name(f"{published.name}.{tag}")
     tmp_export = export_dir.with_name(f"{export_dir.name}.{tag}")

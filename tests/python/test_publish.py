@@ -212,3 +212,17 @@ def test_reader_holding_published_db_blocks_neither_publish_nor_build(paths) -> 
     assert reader.returncode == 0, err
     # the open connection keeps reading the old file, consistently, after the swap
     assert out.split() == ["run-1"]
+
+
+def test_leftovers_of_an_interrupted_publish_are_cleaned(paths) -> None:
+    publish.publish("run-1", build_db=paths["build"], published=paths["published"], export_dir=paths["export"])
+    dead = 4_000_000  # far above the pids in use: no such process
+    stale_db = paths["published"].with_name(f"{paths['published'].name}.tmp-{dead}")
+    stale_db.write_bytes(b"half written")
+    (paths["export"].parent / f"export.tmp-{dead}").mkdir()
+    live = paths["published"].with_name(f"{paths['published'].name}.tmp-{os.getppid()}")
+    live.write_bytes(b"another publish still running")
+    publish.publish("run-2", build_db=paths["build"], published=paths["published"], export_dir=paths["export"])
+    names = sorted(p.name for p in paths["published"].parent.iterdir())
+    assert names == sorted(["export", "mvoi_published.duckdb", live.name])
+    assert published_run_id(paths["published"]) == "run-2"
