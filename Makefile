@@ -7,10 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MVOI_DB_PATH ?= warehouse/mvoi.duckdb
+export MVOI_PUBLISHED_PATH ?= warehouse/mvoi_published.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
-.PHONY: build test env lint dbt-build python-test docs sample lock clean
+.PHONY: build test env browser lint dbt-build metadata python-test sample lock clean
 
 ## env: create the project-local virtual environment from the lock file (once)
 env: $(STAMP)
@@ -22,18 +23,31 @@ $(STAMP): requirements-lock.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-## build: seed, build and document the warehouse on the sample (or on MVOI_RAW_DIR)
+## build: build, gate, publish, document and report the warehouse on the sample (or MVOI_RAW_DIR)
+# A failed dbt test or gate blocks only the publication: every step still runs, the build
+# database keeps the quarantine, the scorecard and the marts, and make exits non-zero.
 build: env
 	@mkdir -p warehouse
 	@echo "== landing: $${MVOI_RAW_DIR:-bundled sample (seeds/sample)}"
-	$(DBT) build
-	$(DBT) docs generate --quiet
-	@echo
-	@echo "Build database : $(MVOI_DB_PATH)"
-	@echo "dbt docs       : target/index.html  (serve with: $(DBT) docs serve --port 8080)"
+	@status=0; \
+	$(DBT) build || status=1; \
+	$(BIN)/mvoi gate-and-publish || status=1; \
+	$(DBT) docs generate --quiet || status=1; \
+	if [ -f "$(MVOI_PUBLISHED_PATH)" ]; then $(BIN)/mvoi report --out warehouse/kpi_report.html || status=1; fi; \
+	echo; \
+	echo "Build database : $(MVOI_DB_PATH)"; \
+	echo "Published      : $(MVOI_PUBLISHED_PATH) (read-only for BI tools; Parquet in warehouse/export/)"; \
+	echo "KPI report     : warehouse/kpi_report.html"; \
+	echo "dbt docs       : target/index.html  (serve: $(DBT) docs serve --port 8080)"; \
+	echo "GX Data Docs   : gx/uncommitted/data_docs/local_site/index.html"; \
+	exit $$status
 
-## test: every check the project has: sqlfluff lint, dbt build with all tests, Python tests
-test: env lint dbt-build python-test
+## test: every check the project has: sqlfluff lint, dbt build with all tests and both GX gates,
+## the metadata gate, and the Python tests (which drive the real pipeline in temp folders)
+test: env browser lint dbt-build metadata python-test
+
+browser:
+	bash scripts/install_browser.sh
 
 lint: env
 	$(BIN)/sqlfluff lint models analyses snapshots tests --processes 2
@@ -41,6 +55,12 @@ lint: env
 dbt-build: env
 	@mkdir -p warehouse
 	$(DBT) build
+	$(BIN)/mvoi validate --gate all
+	$(DBT) compile --select path:analyses --quiet
+
+metadata: env
+	$(DBT) docs generate --quiet
+	$(BIN)/mvoi check-metadata
 
 python-test: env
 	$(BIN)/pytest -q
