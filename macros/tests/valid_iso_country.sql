@@ -1,0 +1,24 @@
+{% test valid_iso_country(model, column_name) %}
+{#- Every non-null value is an officially assigned ISO 3166-1 alpha-2 code in upper case
+    (the list of the landing macro iso_country_codes). Returns the offending rows. -#}
+{{ config(severity='error') }}
+with
+
+checked as (
+    select {{ column_name }} as checked_value
+    from {{ model }}
+    where {{ column_name }} is not null
+),
+
+invalid as (
+    select checked_value
+    from checked
+    where cast(checked_value as {{ dbt.type_string() }}) not in (
+        {%- for code in iso_country_codes() %}
+        '{{ code }}'{{ "," if not loop.last }}
+        {%- endfor %}
+    )
+)
+
+select * from invalid
+{% endtest %}

@@ -1,0 +1,134 @@
+-- grain: one row per build (run_id) x entity x NORA dimension; appended on every build and
+-- replaced when the scorecard is rebuilt for the same build (delete+insert on the key), so
+-- the trend per source entity stays visible across deliveries.
+-- sqlfluff:indentation:template_blocks_indent:false
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['run_id', 'entity', 'dq_dimension'],
+    on_schema_change='append_new_columns',
+) }}
+{% set entities = landing_entity_names() %}
+with
+
+evidence as (
+    select * from {{ ref('dq_scorecard_evidence') }}
+),
+
+landing_reconciliation as (
+    select * from {{ ref('landing_reconciliation') }}
+),
+
+build as (
+    select
+        max(run_id) as run_id,
+        max(loaded_at) as run_at
+    from landing_reconciliation
+),
+
+-- every landing entity gets all six dimensions, also without evidence (score null)
+landing_grid as (
+    select
+        build.run_id,
+        build.run_at,
+        entities.entity,
+        'landing' as entity_kind,
+        dimensions.dq_dimension
+    from build
+    cross join (
+        select unnest([
+            {%- for entity in entities %}'{{ entity }}'{{ ", " if not loop.last }}{% endfor -%}
+        ]) as entity
+    ) as entities
+    cross join (
+        select unnest([
+            'completeness', 'validity', 'consistency', 'uniqueness', 'timeliness', 'traceability'
+        ]) as dq_dimension
+    ) as dimensions
+),
+
+grid as (
+    select
+        run_id,
+        run_at,
+        entity,
+        entity_kind,
+        dq_dimension
+    from landing_grid
+    union
+    select distinct
+        run_id,
+        run_at,
+        entity,
+        entity_kind,
+        dq_dimension
+    from evidence
+),
+
+aggregated as (
+    select
+        run_id,
+        entity,
+        dq_dimension,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator,
+        sum(numerator) filter (where measure not in ('dbt_tests', 'gx_rules')) as rows_passing,
+        sum(denominator) filter (where measure not in ('dbt_tests', 'gx_rules')) as rows_evaluated,
+        sum(numerator) filter (where measure = 'dbt_tests') as dbt_tests_passing,
+        sum(denominator) filter (where measure = 'dbt_tests') as dbt_tests_evaluated,
+        sum(numerator) filter (where measure = 'gx_rules') as gx_rules_passing,
+        sum(denominator) filter (where measure = 'gx_rules') as gx_rules_evaluated,
+        max(evidence_run_id) filter (where measure = 'dbt_tests') as dbt_tests_run_id,
+        max(evidence_run_id) filter (where measure = 'gx_rules') as gx_run_id,
+        string_agg(measure, ', ' order by measure) as measures
+    from evidence
+    group by run_id, entity, dq_dimension
+),
+
+final as (
+    select
+        grid.run_id,
+        grid.run_at,
+        grid.entity,
+        grid.entity_kind,
+        grid.dq_dimension,
+        case
+            when aggregated.denominator > 0
+                then round(100.0 * aggregated.numerator / aggregated.denominator, 2)
+        end as score,
+        cast(coalesce(aggregated.numerator, 0) as bigint) as numerator,
+        cast(coalesce(aggregated.denominator, 0) as bigint) as denominator,
+        case
+            when aggregated.rows_evaluated > 0
+                then round(100.0 * aggregated.rows_passing / aggregated.rows_evaluated, 2)
+        end as rows_score,
+        cast(aggregated.rows_passing as bigint) as rows_passing,
+        cast(aggregated.rows_evaluated as bigint) as rows_evaluated,
+        case
+            when aggregated.dbt_tests_evaluated > 0
+                then round(100.0 * aggregated.dbt_tests_passing / aggregated.dbt_tests_evaluated, 2)
+        end as dbt_tests_score,
+        cast(aggregated.dbt_tests_passing as bigint) as dbt_tests_passing,
+        cast(aggregated.dbt_tests_evaluated as bigint) as dbt_tests_evaluated,
+        case
+            when aggregated.gx_rules_evaluated > 0
+                then round(100.0 * aggregated.gx_rules_passing / aggregated.gx_rules_evaluated, 2)
+        end as gx_rules_score,
+        cast(aggregated.gx_rules_passing as bigint) as gx_rules_passing,
+        cast(aggregated.gx_rules_evaluated as bigint) as gx_rules_evaluated,
+        aggregated.dbt_tests_run_id,
+        aggregated.gx_run_id,
+        coalesce(aggregated.dbt_tests_run_id = grid.run_id, false)
+        and coalesce(aggregated.gx_run_id = grid.run_id, false) as has_evidence_of_this_build,
+        aggregated.measures,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as scored_at,
+        '{{ invocation_id }}' as scored_by_invocation_id
+    from grid
+    left join aggregated
+        on
+            grid.run_id = aggregated.run_id
+            and grid.entity = aggregated.entity
+            and grid.dq_dimension = aggregated.dq_dimension
+)
+
+select * from final
