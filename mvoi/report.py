@@ -619,7 +619,19 @@ def _scorecard(con, cat: Catalog) -> dict[str, Any]:
     return _reconciliation(con, cat)
 
 
+def _publication_run_id(con, cat: Catalog) -> str | None:
+    publication = cat.find("publication", ("meta",))
+    if publication and "run_id" in cat.cols(publication):
+        row = con.execute(f"select max(run_id) from {publication}").fetchone()
+        return row[0] if row else None
+    return None
+
+
 def _scorecard_table(con, cat: Catalog, table: str) -> dict[str, Any]:
+    """The scorecard of ONE build: the published build's run when the table has it, else the
+    latest by time; per entity (landing entities first, then warehouse tables when the table
+    has an entity_kind) and NORA dimension, with numerator / denominator and the change
+    against the previous build in the cell's tooltip."""
     cols = cat.cols(table)
     entity = _pick(cols, "entity", "source_entity", "landing_entity")
     dimension = _pick(cols, "dq_dimension", "nora_dimension", "dimension")
@@ -628,35 +640,42 @@ def _scorecard_table(con, cat: Catalog, table: str) -> dict[str, Any]:
     denominator = _pick(cols, "denominator", "total_count", "total_rows", "checked_rows")
     run = _pick(cols, "run_id", "build_id", "invocation_id")
     run_time = _pick(cols, "run_at", "built_at", "build_at", "loaded_at", "run_started_at", "published_at")
+    kind = _pick(cols, "entity_kind")
+    change = _pick(cols, "score_change")
     if not (entity and dimension and score):
         return {
             "kind": "unrecognised",
             "table": table,
             "note": f"{table} exists but has none of the expected columns (entity, dimension, score): not shown.",
         }
-    where = ""
-    build_label = ""
-    if run_time or run:
-        order_col = run_time or run
-        latest = con.execute(f'select max("{order_col}") from {table}').fetchone()[0]
+    where, params, build_label = "", [], ""
+    published_run = _publication_run_id(con, cat) if run else None
+    if published_run is not None and con.execute(
+        f'select count(*) from {table} where "{run}" = ?', [published_run]
+    ).fetchone()[0]:
+        where, params = f'where "{run}" = ?', [published_run]
+    elif run_time:
+        latest = con.execute(f'select max("{run_time}") from {table}').fetchone()[0]
         if latest is not None:
-            where = f'where "{order_col}" = ?'
-            build_label = str(latest)
-            params: list[Any] = [latest]
-        else:
-            params = []
-    else:
-        params = []
-    if run and run_time and where:
-        build_label = str(
-            con.execute(f'select max("{run}") from {table} {where}', params).fetchone()[0]
-        ) + f" ({build_label})"
+            where, params = f'where "{run_time}" = ?', [latest]
+    elif run and con.execute(f'select count(distinct "{run}") from {table}').fetchone()[0] == 1:
+        pass  # one build only
+    elif run:
+        build_label = "all builds in the table (no build time to pick the latest)"
+    if not build_label and (run or run_time):
+        label_cols = [c for c in (run, run_time) if c]
+        maxima = ", ".join(f'max("{c}")' for c in label_cols)
+        found = con.execute(f"select {maxima} from {table} {where}", params).fetchone()
+        build_label = " at ".join(str(v) for v in found if v is not None)
     num_sql = f'sum("{numerator}")::double' if numerator else "null"
     den_sql = f'sum("{denominator}")::double' if denominator else "null"
+    kind_sql = f'coalesce("{kind}", \'\')' if kind else "''"
+    change_sql = f'avg("{change}")::double' if change else "null"
     rows = _rows(
         con,
-        f'select "{entity}" as entity, "{dimension}" as dimension, avg("{score}")::double as score, '
-        f"{num_sql} as numerator, {den_sql} as denominator from {table} {where} group by all",
+        f'select {kind_sql} as kind, "{entity}" as entity, "{dimension}" as dimension, '
+        f'avg("{score}")::double as score, {num_sql} as numerator, {den_sql} as denominator, '
+        f"{change_sql} as score_change from {table} {where} group by all",
         params,
     )
     # score scale: a fraction (0-1) or a percentage (0-100)? decide from numerator / denominator.
@@ -670,30 +689,41 @@ def _scorecard_table(con, cat: Catalog, table: str) -> dict[str, Any]:
         as_fraction = sum(abs(s - q) for s, q in ratios) <= sum(abs(s - 100 * q) for s, q in ratios)
     elif rows:
         as_fraction = max((r["score"] or 0) for r in rows) <= 1.0
-    entities = sorted({r["entity"] for r in rows}, key=lambda e: (_entity_order(e), e))
-    dimensions = sorted({r["dimension"] for r in rows})
-    grid = {(r["entity"], r["dimension"]): r for r in rows}
-    table_rows = []
-    for e in entities:
-        cells = []
-        for d in dimensions:
-            r = grid.get((e, d))
-            if r is None or r["score"] is None:
-                cells.append({"text": "", "title": "", "level": ""})
-                continue
-            pct = 100 * r["score"] if as_fraction else r["score"]
-            title = ""
-            if r["numerator"] is not None and r["denominator"] is not None:
-                title = f"{format_number(r['numerator'])} of {format_number(r['denominator'])}"
-            level = "good" if pct >= 99 else ("fair" if pct >= 95 else "poor")
-            cells.append({"text": format_value(pct, "%"), "title": title, "level": level})
-        table_rows.append({"entity": e, "cells": cells})
+    scale = 100 if as_fraction else 1
+    dimensions = sorted({r["dimension"] for r in rows if r["dimension"] is not None})
+    grid = {(r["kind"], r["entity"], r["dimension"]): r for r in rows}
+    kinds = sorted({r["kind"] for r in rows}, key=lambda k: (k != "landing", k))
+    groups = []
+    for k in kinds:
+        entities = sorted({r["entity"] for r in rows if r["kind"] == k}, key=lambda e: (_entity_order(e), e))
+        table_rows = []
+        for e in entities:
+            cells = []
+            for d in dimensions:
+                r = grid.get((k, e, d))
+                if r is None or r["score"] is None:
+                    cells.append({"text": "", "title": "not evaluated", "level": ""})
+                    continue
+                pct = scale * r["score"]
+                title = []
+                if r["numerator"] is not None and r["denominator"] is not None:
+                    title.append(f"{format_number(r['numerator'])} of {format_number(r['denominator'])} checks pass")
+                if r["score_change"] is not None:
+                    title.append(f"change against the previous build: {scale * r['score_change']:+.1f} points")
+                level = "good" if pct >= 99 else ("fair" if pct >= 95 else "poor")
+                cells.append({"text": format_value(pct, "%"), "title": "; ".join(title), "level": level})
+            table_rows.append({"entity": e, "cells": cells})
+        label = {
+            "landing": "Landing (source) entities",
+            "warehouse": "Warehouse models, seeds and marts",
+        }.get(k, k or "Entities")
+        groups.append({"kind": k, "label": label, "rows": table_rows})
     return {
         "kind": "scorecard",
         "table": table,
         "build": build_label,
         "dimensions": dimensions,
-        "rows": table_rows,
+        "groups": groups,
     }
 
 

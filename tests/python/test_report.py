@@ -338,19 +338,37 @@ def test_missing_optional_tables_are_skipped_with_a_note(published_db, tmp_path)
     assert len(_sections(html_text)) == len(THEMES)  # KPI codes and units come from fct_kpi_values
 
 
+SCORECARD_SQL = (
+    "create schema governance; create table governance.dq_scorecard_history as "
+    "select * from (values "
+    "('invoice_lines', 'landing', 'r1', timestamp '2026-01-01', 'validity', 90.0, 90, 100), "
+    "('invoice_lines', 'landing', 'r2', timestamp '2026-02-01', 'validity', 97.5, 195, 200), "
+    "('contracts', 'landing', 'r2', timestamp '2026-02-01', 'completeness', 100.0, 50, 50), "
+    "('fct_spend', 'warehouse', 'r2', timestamp '2026-02-01', 'consistency', 80.0, 4, 5)) "
+    "as t(entity, entity_kind, run_id, run_at, dq_dimension, score, numerator, denominator)"
+)
+
+
 def test_scorecard_table_is_shown_when_present(published_db, tmp_path):
+    db = _minimal_db(published_db, tmp_path, SCORECARD_SQL)
+    html_text = report.build_report(db)
+    block = re.search(r'<div id="scorecard">.*?</div>', html_text, re.S).group(0)
+    assert "97.5 %" in block and "100.0 %" in block and "90.0 %" not in block  # the latest build only
+    assert "195 of 200 checks pass" in block
+    # landing entities first, then the warehouse
+    kinds = re.findall(r'data-entity-kind="([^"]+)"', block)
+    assert kinds == ["landing", "warehouse"]
+    assert re.search(r'<td class="level-poor"[^>]*>80.0 %</td>', block)
+
+
+def test_scorecard_follows_the_published_build(published_db, tmp_path):
     db = _minimal_db(
         published_db, tmp_path,
-        "create schema governance; create table governance.dq_scorecard as "
-        "select * from (values ('invoice_lines', 'r1', timestamp '2026-01-01', 'validity', 0.9, 90, 100), "
-        "('invoice_lines', 'r2', timestamp '2026-02-01', 'validity', 0.975, 195, 200), "
-        "('contracts', 'r2', timestamp '2026-02-01', 'completeness', 1.0, 50, 50)) "
-        "as t(entity, run_id, run_at, dq_dimension, score, numerator, denominator)",
+        SCORECARD_SQL + "; create schema meta; create table meta.publication as select 'r1' as run_id, "
+        "timestamp '2026-01-01 01:00' as published_at",
     )
-    html_text = report.build_report(db)
-    block = re.search(r'<table id="scorecard">.*?</table>', html_text, re.S).group(0)
-    assert "97.5 %" in block and "100.0 %" in block and "90.0 %" not in block  # latest build only
-    assert "195 of 200" in block
+    block = re.search(r'<div id="scorecard">.*?</div>', report.build_report(db), re.S).group(0)
+    assert "90.0 %" in block and "97.5 %" not in block
 
 
 def test_cli_falls_back_or_fails_clearly(tmp_path):
