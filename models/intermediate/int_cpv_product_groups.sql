@@ -35,7 +35,7 @@ prefix_matches as (
         ) as match_rank
     from cpv_codes
     inner join prefixes
-        on starts_with(cpv_codes.cpv_code, prefixes.cpv_prefix)
+        on substr(cpv_codes.cpv_code, 1, length(prefixes.cpv_prefix)) = prefixes.cpv_prefix
 ),
 
 longest_match as (
