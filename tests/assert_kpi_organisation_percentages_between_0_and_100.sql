@@ -1,6 +1,5 @@
 -- Organisation percentage KPIs are within 0-100 (column_between; a warning: credit notes on
 -- a small spend can push an organisation's spend share out of range; SRO-03 excluded).
-{{ config(severity='warn') }}
 {{ test_column_between(
     model=ref('fct_kpi_values'),
     column_name='value',
@@ -8,3 +7,5 @@
     max_value=100,
     where="unit = '%' and kpi_code <> 'SRO-03' and scope_level = 'organisation'",
 ) }}
+-- last, so that it overrides the default severity the generic test's macro sets
+{{ config(severity='warn') }}

@@ -359,6 +359,21 @@ gx_rule_measures as (
     group by gx_rules.entity, gx_rules.dq_dimension
 ),
 
+build_recorded as (
+    -- whether the build's own dbt test results and GX results are recorded yet (they are not
+    -- while the build itself runs: see the doc block dq_scorecard_rules)
+    select
+        exists(
+            select 1 from dbt_test_results
+            where dbt_test_results.invocation_id = build.run_id
+        ) as build_dbt_tests_recorded,
+        exists(
+            select 1 from gx_validation_results
+            where gx_validation_results.run_id = build.run_id
+        ) as build_gx_recorded
+    from build
+),
+
 measures as (
     select
         entity,
@@ -377,7 +392,7 @@ measures as (
         unit,
         denominator,
         failing,
-        null
+        null as evidence_run_id
     from currentness_measures
     union all
     select
@@ -387,7 +402,7 @@ measures as (
         unit,
         denominator,
         failing,
-        null
+        null as evidence_run_id
     from reconciliation_measures
     union all
     select
@@ -397,7 +412,7 @@ measures as (
         unit,
         denominator,
         failing,
-        null
+        null as evidence_run_id
     from traceable_measures
     union all
     select
@@ -428,7 +443,9 @@ final as (
         measures.entity,
         case
             when measures.entity in (
-                {%- for entity in entities %}'{{ entity }}'{{ ", " if not loop.last }}{% endfor -%}
+                {% for entity in entities -%}
+                '{{ entity }}'{{ "," if not loop.last }}
+                {% endfor -%}
             ) then 'landing'
             else 'warehouse'
         end as entity_kind,
@@ -442,9 +459,12 @@ final as (
                 then round(100.0 * (measures.denominator - measures.failing) / measures.denominator, 2)
         end as score,
         coalesce(measures.evidence_run_id, build.run_id) as evidence_run_id,
-        coalesce(measures.evidence_run_id, build.run_id) = build.run_id as is_evidence_of_this_build
+        coalesce(measures.evidence_run_id, build.run_id) = build.run_id as is_evidence_of_this_build,
+        build_recorded.build_dbt_tests_recorded,
+        build_recorded.build_gx_recorded
     from measures
     cross join build
+    cross join build_recorded
 )
 
 select * from final

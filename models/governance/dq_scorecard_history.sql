@@ -26,25 +26,32 @@ build as (
     from landing_reconciliation
 ),
 
+landing_entities as (
+    {% for entity in entities -%}
+    select '{{ entity }}' as entity
+    {% if not loop.last -%}
+    union all
+    {% endif -%}
+    {% endfor %}
+),
+
+dimensions as (
+    select unnest([
+        'completeness', 'validity', 'consistency', 'uniqueness', 'timeliness', 'traceability'
+    ]) as dq_dimension
+),
+
 -- every landing entity gets all six dimensions, also without evidence (score null)
 landing_grid as (
     select
         build.run_id,
         build.run_at,
-        entities.entity,
+        landing_entities.entity,
         'landing' as entity_kind,
         dimensions.dq_dimension
     from build
-    cross join (
-        select unnest([
-            {%- for entity in entities %}'{{ entity }}'{{ ", " if not loop.last }}{% endfor -%}
-        ]) as entity
-    ) as entities
-    cross join (
-        select unnest([
-            'completeness', 'validity', 'consistency', 'uniqueness', 'timeliness', 'traceability'
-        ]) as dq_dimension
-    ) as dimensions
+    cross join landing_entities
+    cross join dimensions
 ),
 
 grid as (
@@ -80,9 +87,15 @@ aggregated as (
         sum(denominator) filter (where measure = 'gx_rules') as gx_rules_evaluated,
         max(evidence_run_id) filter (where measure = 'dbt_tests') as dbt_tests_run_id,
         max(evidence_run_id) filter (where measure = 'gx_rules') as gx_run_id,
-        string_agg(measure, ', ' order by measure) as measures
+        string_agg(measure, ', ' order by measure) as measures,
+        bool_and(build_dbt_tests_recorded and build_gx_recorded) as build_results_recorded
     from evidence
     group by run_id, entity, dq_dimension
+),
+
+build_flags as (
+    select bool_and(build_dbt_tests_recorded and build_gx_recorded) as build_results_recorded
+    from evidence
 ),
 
 final as (
@@ -118,12 +131,14 @@ final as (
         cast(aggregated.gx_rules_evaluated as bigint) as gx_rules_evaluated,
         aggregated.dbt_tests_run_id,
         aggregated.gx_run_id,
-        coalesce(aggregated.dbt_tests_run_id = grid.run_id, false)
-        and coalesce(aggregated.gx_run_id = grid.run_id, false) as has_evidence_of_this_build,
+        coalesce(aggregated.build_results_recorded, build_flags.build_results_recorded, false)
+        and coalesce(aggregated.dbt_tests_run_id = grid.run_id, true)
+        and coalesce(aggregated.gx_run_id = grid.run_id, true) as has_evidence_of_this_build,
         aggregated.measures,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as scored_at,
         '{{ invocation_id }}' as scored_by_invocation_id
     from grid
+    cross join build_flags
     left join aggregated
         on
             grid.run_id = aggregated.run_id
