@@ -45,10 +45,12 @@ SCOPES = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> DbtWorkspace:
-    """The bundled sample built once (tests of other suites cover the data tests)."""
+    """The bundled sample built once: everything the semantic layer (its exposure) and
+    fct_kpi_values are computed from, without the data tests (other suites run those)."""
     workspace = DbtWorkspace(tmp_path_factory.mktemp("semantic"))
     result = workspace.dbt(
-        "build", "--exclude", "resource_type:test", "resource_type:unit_test",
+        "build", "--select", "+exposure:semantic_layer", "+fct_kpi_values",
+        "--exclude", "resource_type:test", "resource_type:unit_test",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert (workspace.root / "target" / "semantic_manifest.json").exists()
