@@ -58,6 +58,7 @@
 
     {%- set ext, path = found[0] -%}
     {%- if ext == 'csv' -%}
+        {%- do _check_landing_encoding(path) -%}
         {#- the header row as delivered, read as a data row so that names stay exactly as written -#}
         {%- set reader = "read_csv('" ~ _sql_text(path) ~ "', all_varchar = true, delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8'" -%}
         {%- set header_rows = run_query("select * from " ~ reader ~ ", header = false) limit 1") -%}
@@ -115,6 +116,27 @@
         "insert into raw.landing_files values ('" ~ entity ~ "', '" ~ _sql_text(path) ~ "', '" ~ ext ~ "', "
         ~ row_count ~ ", " ~ _sql_list(missing_optional) ~ ", " ~ _sql_list(extra) ~ ", now())"
     ) -%}
+{%- endmacro %}
+
+
+{% macro _check_landing_encoding(path, max_bytes=536870912) -%}
+    {#- Stop the build with a message naming the file when a landing CSV is not UTF-8 (e.g. a
+        Windows-1252 / Latin-1 export): DuckDB's own CSV error buries the file name in a dump
+        of reader options and quotes the wrong line. The whole file is decoded once in DuckDB
+        (try(decode(...)) is null when a byte sequence is not UTF-8); files above max_bytes
+        (512 MiB) are not probed, to bound memory: DuckDB's reader still refuses them, with its
+        own message, which also names the file. -#}
+    {%- set size = run_query("select size from read_blob('" ~ _sql_text(path) ~ "')").columns[0].values()[0] -%}
+    {%- if size is not none and size <= max_bytes -%}
+        {%- set probe = run_query(
+            "select try(decode(content)) is null from read_blob('" ~ _sql_text(path) ~ "')") -%}
+        {%- if probe.columns[0].values()[0] -%}
+            {{ exceptions.raise_compiler_error(
+                "Landing file " ~ path ~ " is not UTF-8 encoded text: the landing contract requires "
+                ~ "UTF-8 (a BOM is allowed). Export it again as UTF-8 (in Excel: 'CSV UTF-8'); "
+                ~ "a file saved as Windows-1252/Latin-1 fails here on letters such as é or ë.") }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 
