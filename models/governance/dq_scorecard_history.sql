@@ -1,12 +1,14 @@
 -- grain: one row per build (run_id) x entity x NORA dimension; appended on every build and
 -- replaced when the scorecard is rebuilt for the same build (delete+insert on the key), so
--- the trend per source entity stays visible across deliveries.
+-- the trend per source entity stays visible across deliveries. full_refresh=false: a
+-- `dbt build --full-refresh` never wipes the history.
 -- sqlfluff:indentation:template_blocks_indent:false
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['run_id', 'entity', 'dq_dimension'],
     on_schema_change='append_new_columns',
+    full_refresh=false,
 ) }}
 {% set entities = landing_entity_names() %}
 with
