@@ -2,7 +2,7 @@
 
 After a real `dbt build` of the bundled sample into a private DuckDB file, `mf validate-configs`
 checks the semantic models and metrics against the warehouse, and `mf query` asks every KPI
-metric the layer defines (numerator, denominator, ratio and value) per year at national,
+metric the layer defines (numerator, denominator, record count, ratio and value) per year at national,
 government-layer and organisation level. Each answer must equal the matching fct_kpi_values
 row (1e-6 relative tolerance), and the rows must be the same: a (scope, year) that
 fct_kpi_values has and MetricFlow lacks, or the other way round, fails.
@@ -81,7 +81,9 @@ def kpi_metrics(workspace: DbtWorkspace) -> dict[str, str]:
     names = {metric["name"] for metric in manifest["metrics"]}
     kpis = {}
     for name in names:
-        if name.startswith("kpi_") and not name.endswith(("_numerator", "_denominator", "_ratio")):
+        if name.startswith("kpi_") and not name.endswith(
+            ("_numerator", "_denominator", "_ratio", "_record_count")
+        ):
             kpis[name[len("kpi_"):].replace("_", "-").upper()] = name
     return kpis
 
@@ -117,13 +119,13 @@ def expected_rows(workspace: DbtWorkspace, scope_level: str) -> dict[tuple[str, 
     with duckdb.connect(str(workspace.db_path), read_only=True) as con:
         rows = con.execute(
             """
-            select kpi_code, scope_id, year, numerator, denominator, value
+            select kpi_code, scope_id, year, numerator, denominator, value, record_count
             from marts.fct_kpi_values
             where scope_level = ?
             """,
             [scope_level],
         ).fetchall()
-    return {(code, scope_id, year): (num, den, value) for code, scope_id, year, num, den, value in rows}
+    return {(row[0], row[1], row[2]): tuple(row[3:]) for row in rows}
 
 
 def test_every_kpi_of_the_register_is_a_metric(built: DbtWorkspace) -> None:
@@ -159,17 +161,16 @@ def test_mf_query_equals_fct_kpi_values(built: DbtWorkspace, scope_level: str) -
         year = int(row["metric_time__year"][:4])
         scope_id = "NL" if scope_column is None else row[scope_column]
         for code, metric in kpis.items():
-            has_denominator = f"{metric}_denominator" in row
-            presence = row[f"{metric}_denominator"] if has_denominator else row[metric]
-            if presence in (None, ""):
+            record_count = as_float(row[f"{metric}_record_count"])
+            if record_count is None:
                 continue  # no record of the KPI's (denominator) domain in this scope and year
             value = as_float(row[metric])
-            if has_denominator:
+            if f"{metric}_denominator" in row:
                 numerator = as_float(row[f"{metric}_numerator"])
                 denominator = as_float(row[f"{metric}_denominator"])
             else:
                 numerator, denominator = value, None
-            actual[(code, scope_id, year)] = (numerator, denominator, value)
+            actual[(code, scope_id, year)] = (numerator, denominator, value, record_count)
             if f"{metric}_ratio" in row:
                 ratios[(code, scope_id, year)] = as_float(row[f"{metric}_ratio"])
 
@@ -180,10 +181,10 @@ def test_mf_query_equals_fct_kpi_values(built: DbtWorkspace, scope_level: str) -
     assert not extra, f"rows of the semantic layer fct_kpi_values lacks: {extra[:10]}"
 
     mismatches = []
-    for key, (exp_num, exp_den, exp_value) in sorted(expected.items()):
-        act_num, act_den, act_value = actual[key]
+    for key, (exp_num, exp_den, exp_value, exp_count) in sorted(expected.items()):
+        act_num, act_den, act_value, act_count = actual[key]
         for part, act, exp in (("numerator", act_num, exp_num), ("denominator", act_den, exp_den),
-                               ("value", act_value, exp_value)):
+                               ("value", act_value, exp_value), ("record_count", act_count, exp_count)):
             if not close(act, exp):
                 mismatches.append((key, part, act, exp))
         if key in ratios and not close(None if ratios[key] is None else ratios[key] * 100, exp_value):
