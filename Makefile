@@ -32,6 +32,7 @@ build: env
 	@status=0; \
 	$(DBT) build || status=1; \
 	$(BIN)/mvoi gate-and-publish || status=1; \
+	$(DBT) build --select dq_scorecard_evidence+ --quiet || status=1; \
 	$(DBT) docs generate --quiet || status=1; \
 	if [ -f "$(MVOI_PUBLISHED_PATH)" ]; then $(BIN)/mvoi report --out warehouse/kpi_report.html || status=1; fi; \
 	echo; \
@@ -56,6 +57,7 @@ dbt-build: env
 	@mkdir -p warehouse
 	$(DBT) build
 	$(BIN)/mvoi validate --gate all
+	$(DBT) build --select dq_scorecard_evidence+ --quiet
 	$(DBT) compile --select path:analyses --quiet
 
 metadata: env
