@@ -1,10 +1,12 @@
--- National and government-layer percentage KPIs are within 0-100 (the generic test
--- column_between; SRO-03, realised against agreed social return, may exceed 100).
--- A singular test because models/marts/** belongs to the marts owner.
+-- Bounded percentage KPIs are within 0-100 at every scope (column_between). These are the
+-- shares whose numerator is a part of a non-negative denominator (counts of tenders or
+-- contracts, tender and contract values, material kg), so a value outside 0-100 is a bug.
+-- Spend shares and SRO-02/SRO-03 are checked by assert_kpi_spend_shares_between_0_and_100.
 {{ test_column_between(
     model=ref('fct_kpi_values'),
     column_name='value',
     min_value=0,
     max_value=100,
-    where="unit = '%' and kpi_code <> 'SRO-03' and scope_level <> 'organisation'",
+    where="kpi_code in ('GEN-01', 'GEN-02', 'GEN-03', 'KLI-01', 'CIR-01', 'CIR-02', 'CIR-03',"
+        ~ " 'MIL-01', 'ISV-01', 'ISV-02', 'SRO-01', 'DI-01')",
 ) }}

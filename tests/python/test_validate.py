@@ -181,8 +181,8 @@ def test_publication_gate_on_marts(tmp_path: Path) -> None:
         con.execute("update marts.fct_kpi_values set denominator = denominator + 5, "
                     "value = numerator / (denominator + 5) * 100 "
                     "where kpi_code = 'GEN-04' and scope_level = 'national'")
-        con.execute("update marts.fct_kpi_values set numerator = 300, value = 120 "
-                    "where kpi_code = 'GEN-04' and scope_id = 'rijk'")
+        con.execute("insert into marts.fct_kpi_values values "
+                    "('GEN-01', 'algemeen', 'national', 'NL', 2024, 6, 5, 120, '%', 5, null, null)")
         con.execute("insert into marts.fct_kpi_values values "
                     "('GEN-04', 'algemeen', 'organisation', null, 2024, 1, 2, 50, '%', 1, null, null)")
         con.execute("alter table marts.fct_spend add column contact_email varchar")
