@@ -15,7 +15,10 @@ The build mirrors `make build` up to the publication: `dbt build`, then `mvoi ga
 whether or not dbt succeeded (the Makefile runs both and fails at the end, so a data steward
 sees every failing rule). Two deliberate differences, both for speed: dbt's unit tests are
 excluded (they run on fixed inputs, not on the delivery, and `make test` runs them), and GX
-Data Docs are not rebuilt (`--no-data-docs`).
+Data Docs are not rebuilt (`--no-data-docs`). `make build` itself is not run: after the
+publication it runs `dbt docs generate` (another minute) and writes the KPI report to the fixed
+path `warehouse/kpi_report.html`, which tests must not touch. Keep `build_and_publish` in step
+with the Makefile's recipe.
 """
 
 from __future__ import annotations
