@@ -42,20 +42,21 @@ enriched_lines as (
 lines_to_process as (
     select enriched_lines.*
     from enriched_lines
-    {% if is_incremental() -%}
-    left join {{ this }} as loaded_lines
-        on enriched_lines.invoice_line_id = loaded_lines.invoice_line_id
-    where
-        -- new or late-arriving lines
-        loaded_lines.invoice_line_id is null
-        -- lines whose content or enrichment changed
-        or loaded_lines.row_fingerprint != enriched_lines.row_fingerprint
-        -- the look-back window before the latest loaded invoice_date
-        or enriched_lines.invoice_date >= (
-            select cast({{ dbt.dateadd('day', -1 * var('spend_lookback_days') | int, 'max(invoice_date)') }} as date)
-            from {{ this }}
-        )
-    {%- endif %}
+    {% if is_incremental() %}
+        left join {{ this }} as loaded_lines
+            on enriched_lines.invoice_line_id = loaded_lines.invoice_line_id
+        where
+            -- new or late-arriving lines
+            loaded_lines.invoice_line_id is null
+            -- lines whose content or enrichment changed
+            or loaded_lines.row_fingerprint != enriched_lines.row_fingerprint
+            -- the look-back window before the latest loaded invoice_date
+            or enriched_lines.invoice_date >= (
+                select
+                    cast({{ dbt.dateadd('day', -1 * var('spend_lookback_days') | int, 'max(invoice_date)') }} as date)
+                from {{ this }}
+            )
+    {% endif %}
 ),
 
 final as (
