@@ -25,7 +25,7 @@ import decimal
 import json
 import shutil
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -119,10 +119,10 @@ def add_hand_made_rows(folder: Path, manifest: dict) -> None:
 def generated(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("deliveries")
     faulty = root / "faulty"
-    manifest = generate(Config(**{**FAULTY.__dict__, "out": faulty}))
+    manifest = generate(replace(FAULTY, out=faulty))
     add_hand_made_rows(faulty, manifest)
     clean = root / "clean"
-    generate(Config(**{**CLEAN.__dict__, "out": clean}))
+    generate(replace(CLEAN, out=clean))
     return {"root": root, "faulty": faulty, "clean": clean}
 
 
@@ -196,8 +196,8 @@ def test_every_fault_is_rejected_or_warned_with_its_reason(con, manifest) -> Non
         "where source_key is distinct from 'invoice_line_id'").fetchall())
     missing = rejected - actual_rejected
     unexpected = actual_rejected - rejected
-    assert not missing, f"faults not in rejected_rows with their reason: {sorted(missing.items())[:20]}"
-    assert not unexpected, f"rejected rows the manifest does not expect: {sorted(unexpected.items())[:20]}"
+    assert not missing, f"faults not in rejected_rows with their reason: {sorted(missing.items(), key=repr)[:20]}"
+    assert not unexpected, f"rejected rows the manifest does not expect: {sorted(unexpected.items(), key=repr)[:20]}"
 
     actual_warned = set(con.execute("select entity, reason_code, source_key from governance.row_warnings").fetchall())
     assert warned - actual_warned == set(), f"warnings not recorded: {sorted(warned - actual_warned)[:20]}"
