@@ -26,10 +26,13 @@ $(STAMP): requirements-lock.txt pyproject.toml
 ## build: build, gate, publish, document and report the warehouse on the sample (or MVOI_RAW_DIR)
 # A failed dbt test or gate blocks only the publication: every step still runs, the build
 # database keeps the quarantine, the scorecard and the marts, and make exits non-zero.
+# The previous run_results.json is removed first: a build that stops in its landing hook
+# writes none, and the publication step must not mistake the last build's results for it.
 build: env
 	@mkdir -p warehouse
 	@echo "== landing: $${MVOI_RAW_DIR:-bundled sample (seeds/sample)}"
 	@status=0; \
+	rm -f "$${DBT_TARGET_PATH:-target}/run_results.json"; \
 	$(DBT) build || status=1; \
 	$(BIN)/mvoi gate-and-publish || status=1; \
 	$(DBT) build --select dq_scorecard_evidence+ --quiet || status=1; \

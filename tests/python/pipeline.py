@@ -138,14 +138,17 @@ class Pipeline:
         return self.mvoi("gate-and-publish", "--no-data-docs")
 
     def build_and_publish(self, *dbt_args: str) -> tuple[Step, Step]:
-        """`dbt build`, then `mvoi gate-and-publish` whatever dbt's outcome (as `make build`)."""
+        """`dbt build`, then `mvoi gate-and-publish` whatever dbt's outcome (as `make build`,
+        which first removes the previous run_results.json)."""
+        (self.target / "run_results.json").unlink(missing_ok=True)
         return self.dbt_build(*dbt_args), self.gate_and_publish()
 
     def shell_command(self) -> str:
         """The same two steps as one shell command (for a process that gets killed)."""
         dbt = " ".join([str(BIN_DIR / "dbt"), *DBT_BUILD, "--no-use-colors"])
         publish = f"{sys.executable} -m mvoi gate-and-publish --no-data-docs"
-        return f"status=0; {dbt} || status=1; {publish} || status=1; exit $status"
+        results = self.target / "run_results.json"
+        return f"status=0; rm -f {results}; {dbt} || status=1; {publish} || status=1; exit $status"
 
     def start(self, command: str, output: Path) -> subprocess.Popen:
         """Start a shell command in its own process group (see `kill_group`)."""

@@ -292,13 +292,6 @@ def test_hand_made_rows_load_whole(con) -> None:
     assert "1.234,56" in record
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known hazard: a dbt build that fails in its on-run-start hook (a file-level landing error) "
-    "writes no run_results.json, so gate-and-publish, which `make build` runs anyway, reads the "
-    "PREVIOUS build's results and run id, passes the gates on the unchanged marts and publishes "
-    "them again: a new file (same marts, meta.publication_sources emptied). Fix: `make build` "
-    "removes $DBT_TARGET_PATH/run_results.json before `dbt build`, or gate-and-publish refuses "
-    "results older than the build's last dbt invocation. Remove this marker then."))
 def test_publication_untouched_when_gate_and_publish_follows_a_failed_build(pipeline, generated, published) -> None:
     """`make build` runs gate-and-publish even after a failed dbt build (so every failing rule
     is reported). After a re-delivery that dbt refuses (organisations.csv without its required
