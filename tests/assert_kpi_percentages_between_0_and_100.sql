@@ -1,7 +1,8 @@
 -- Bounded percentage KPIs are within 0-100 at every scope (column_between). These are the
 -- shares whose numerator is a part of a non-negative denominator (counts of tenders or
 -- contracts, tender and contract values, material kg), so a value outside 0-100 is a bug.
--- Spend shares and SRO-02/SRO-03 are checked by assert_kpi_spend_shares_between_0_and_100.
+-- Spend shares and SRO-02 are checked by assert_kpi_spend_shares_between_0_and_100; SRO-03
+-- (realised against agreed) may exceed 100 by design.
 {{ test_column_between(
     model=ref('fct_kpi_values'),
     column_name='value',
