@@ -1,0 +1,25 @@
+{% macro untrimmed_or_invalid_rows(model, column_name, validity_check) %}
+{#- The body of the code-format tests (valid_oin, valid_kvk): the non-null values of a column
+    that fail `validity_check` (SQL over the column `checked_value`, e.g. the rendered
+    is_valid_oin('checked_value')) or carry surrounding spaces. Returns the offending rows. -#}
+with
+
+checked as (
+    select {{ column_name }} as checked_value
+    from {{ model }}
+    where {{ column_name }} is not null
+),
+
+invalid as (
+    select checked_value
+    from checked
+    where not coalesce(
+        {{ validity_check }}
+        and cast(checked_value as {{ dbt.type_string() }})
+        = trim(cast(checked_value as {{ dbt.type_string() }})),
+        false
+    )
+)
+
+select * from invalid
+{% endmacro %}
