@@ -373,18 +373,14 @@ def _check_records(path: Path, reader, width: int) -> list[LandingProblem]:
                 last = (start, width)
             start = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(_quote_problem(path, start, reader.line_num, exc))
+        if "end of data" in str(exc) and start == reader.line_num and not _ends_with_newline(path):
+            problems.append(_truncated(path, start, "inside a quoted value"))
+        else:
+            problems.append(_quote_problem(path, start, reader.line_num, exc))
         last = (0, width)
     if last[1] < width and not _ends_with_newline(path):
         bad_count -= 1
-        problems.append(
-            LandingProblem(
-                str(path),
-                None,
-                f"{path.name} is truncated: its last line {last[0]} stops mid-row, with {last[1]} of {width} values. "
-                "Deliver the complete file again.",
-            )
-        )
+        problems.append(_truncated(path, last[0], f"with {last[1]} of {width} values"))
         if first_bad == last:
             first_bad = None
     if first_bad is not None:
@@ -399,6 +395,14 @@ def _check_records(path: Path, reader, width: int) -> list[LandingProblem]:
             ),
         )
     return problems
+
+
+def _truncated(path: Path, line: int, how: str) -> LandingProblem:
+    return LandingProblem(
+        str(path),
+        None,
+        f"{path.name} is truncated: its last line {line} stops mid-row, {how}. Deliver the complete file again.",
+    )
 
 
 def _quote_problem(path: Path, start: int, end: int, exc: csv.Error) -> LandingProblem:
