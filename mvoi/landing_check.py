@@ -108,7 +108,8 @@ def check_landing_folder(folder: Path) -> list[LandingProblem]:
         for name in files:
             path = folder / name
             if not path.is_file():
-                problems.append(LandingProblem(str(path), None, f"{name} is not a file. Replace it with the {entity.name} data file."))
+                message = f"{name} is not a file. Replace it with the {entity.name} data file."
+                problems.append(LandingProblem(str(path), None, message))
             elif name.endswith(".csv"):
                 problems.extend(_check_csv(path, entity))
             else:
