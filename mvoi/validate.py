@@ -15,8 +15,10 @@ A gate fails when an error-severity rule fails; `run` then exits 1 with a summar
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import datetime as dt
+import html
 import json
 import logging
 import os
@@ -548,6 +550,38 @@ def _exception_message(validation_result) -> str | None:
     return None
 
 
+def _html_escaped(value: Any) -> Any:
+    """`value` with every string in it (dict keys too, at any depth) HTML-escaped."""
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, dict):
+        return {_html_escaped(k): _html_escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_html_escaped(v) for v in value)
+    return value
+
+
+def _build_escaped_data_docs(context, outcome) -> None:
+    """Build the Data Docs of a checkpoint run from HTML-escaped copies of its results.
+
+    GX 1.24 writes values taken from the delivery (unexpected values and rows, observed
+    values, exception messages) into the Data Docs HTML without escaping them everywhere, so a
+    delivered `<script>` or `onerror=` ran when the page was opened (stored XSS, issue 9).
+    The escaped copies replace the raw results in the validation results store, which the
+    site builder renders; the gate's own results (terminal, warehouse table) stay plain text.
+    """
+    store = context.validation_results_store
+    resources = []
+    for key, suite_result in outcome.run_results.items():
+        escaped = copy.deepcopy(suite_result)
+        for er in escaped.results:
+            er.result = _html_escaped(er.result)
+            er.exception_info = _html_escaped(er.exception_info)
+        store.set(key, escaped)
+        resources += [key, key.expectation_suite_identifier]
+    context.build_data_docs(resource_identifiers=resources)
+
+
 def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
              run_at: dt.datetime | None = None, write_results: bool = True,
              build_docs: bool = True) -> GateResult:
@@ -556,7 +590,7 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
         raise ValueError(f"unknown gate {gate!r}; expected one of {', '.join(GATES)}")
     # GX logs its internals at INFO; the gate's own summary is what the user needs
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    from great_expectations.checkpoint import Checkpoint, UpdateDataDocsAction
+    from great_expectations.checkpoint import Checkpoint
     from great_expectations.core import ExpectationSuite, ValidationDefinition
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -609,9 +643,8 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
                     rules_by_id[r.rule_id] = r
                 definitions.append(context.validation_definitions.add(
                     ValidationDefinition(name=asset.suite_name, data=batch_definition, suite=suite)))
-            actions = [UpdateDataDocsAction(name="data_docs")] if build_docs else []
             checkpoint = context.checkpoints.add(Checkpoint(
-                name=f"{gate}_gate", validation_definitions=definitions, actions=actions,
+                name=f"{gate}_gate", validation_definitions=definitions, actions=[],
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10},
             ))
             outcome = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=run_at))
@@ -642,6 +675,7 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
                     results.append(RuleResult(rule=rule, success=False, observed="no result from GX",
                                               exception="no result from GX"))
             if build_docs:
+                _build_escaped_data_docs(context, outcome)
                 docs_index = data_docs_index()
         finally:
             gx_duckdb.close_datasource_engines(context)
