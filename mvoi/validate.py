@@ -561,14 +561,15 @@ def _html_escaped(value: Any) -> Any:
     return value
 
 
-def _build_escaped_data_docs(context, outcome) -> None:
-    """Build the Data Docs of a checkpoint run from HTML-escaped copies of its results.
+def _store_html_escaped(context, outcome) -> list:
+    """Replace a checkpoint run's results in the validation results store by HTML-escaped
+    copies; returns the identifiers to render (results and their suites).
 
     GX 1.24 writes values taken from the delivery (unexpected values and rows, observed
     values, exception messages) into the Data Docs HTML without escaping them everywhere, so a
-    delivered `<script>` or `onerror=` ran when the page was opened (stored XSS, issue 9).
-    The escaped copies replace the raw results in the validation results store, which the
-    site builder renders; the gate's own results (terminal, warehouse table) stay plain text.
+    delivered `<script>` or `onerror=` ran when the page was opened (stored XSS, issue 9). The
+    site builder renders what is in the store, so it only ever sees escaped values; the gate's
+    own results (terminal, warehouse table) keep the plain text.
     """
     store = context.validation_results_store
     resources = []
@@ -579,7 +580,7 @@ def _build_escaped_data_docs(context, outcome) -> None:
             er.exception_info = _html_escaped(er.exception_info)
         store.set(key, escaped)
         resources += [key, key.expectation_suite_identifier]
-    context.build_data_docs(resource_identifiers=resources)
+    return resources
 
 
 def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
@@ -674,8 +675,9 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
                 if rule_id not in seen:
                     results.append(RuleResult(rule=rule, success=False, observed="no result from GX",
                                               exception="no result from GX"))
+            rendered = _store_html_escaped(context, outcome)
             if build_docs:
-                _build_escaped_data_docs(context, outcome)
+                context.build_data_docs(resource_identifiers=rendered)
                 docs_index = data_docs_index()
         finally:
             gx_duckdb.close_datasource_engines(context)

@@ -117,6 +117,15 @@ def test_no_payload_survives_as_markup(hostile_run) -> None:
     assert shown, "no Data Docs page shows an escaped payload: the test did not exercise the rendering"
 
 
+def test_stored_validation_results_hold_no_payload(hostile_run) -> None:
+    # a later full rebuild of the Data Docs renders the stored results: they must be escaped too
+    pipe, _, _ = hostile_run
+    stored = sorted((pipe.root / "gx" / "validations").rglob("*.json"))
+    assert stored, "no validation results stored"
+    raw = [p.name for p in stored if any(h in p.read_text(encoding="utf-8") for h in ("<script>", "<img ", "<svg "))]
+    assert not raw, f"unescaped payloads in the stored validation results: {raw}"
+
+
 def test_no_payload_runs_in_a_browser(hostile_run) -> None:
     _, pages, report = hostile_run
     shown = [p for p in pages if XSS_TITLE in p.read_text(encoding="utf-8")
