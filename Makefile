@@ -6,8 +6,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export MVOI_DB_PATH ?= warehouse/mvoi.duckdb
-export MVOI_PUBLISHED_PATH ?= warehouse/mvoi_published.duckdb
+# every output of a build lives under one folder (mvoi/paths.py; finer variables override)
+export MVOI_WAREHOUSE_DIR ?= warehouse
+export DBT_TARGET_PATH ?= $(MVOI_WAREHOUSE_DIR)/target
+export DBT_LOG_PATH ?= $(MVOI_WAREHOUSE_DIR)/logs
 export DBT_PROFILES_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
@@ -24,27 +26,10 @@ $(STAMP): requirements-lock.txt pyproject.toml
 	touch $(STAMP)
 
 ## build: build, gate, publish, document and report the warehouse on the sample (or MVOI_RAW_DIR)
-# A failed dbt test or gate blocks only the publication: every step still runs, the build
-# database keeps the quarantine, the scorecard and the marts, and make exits non-zero.
-# The previous run_results.json is removed first: a build that stops in its landing hook
-# writes none, and the publication step must not mistake the last build's results for it.
+# One build per warehouse at a time; a failed test or gate blocks only the publication
+# (mvoi/build.py says what runs and in which order).
 build: env
-	@mkdir -p warehouse
-	@echo "== landing: $${MVOI_RAW_DIR:-bundled sample (seeds/sample)}"
-	@status=0; \
-	rm -f "$${DBT_TARGET_PATH:-target}/run_results.json"; \
-	$(DBT) build || status=1; \
-	$(BIN)/mvoi gate-and-publish || status=1; \
-	$(DBT) build --select dq_scorecard_evidence+ --quiet || status=1; \
-	$(DBT) docs generate --quiet || status=1; \
-	if [ -f "$(MVOI_PUBLISHED_PATH)" ]; then $(BIN)/mvoi report --out warehouse/kpi_report.html || status=1; fi; \
-	echo; \
-	echo "Build database : $(MVOI_DB_PATH)"; \
-	echo "Published      : $(MVOI_PUBLISHED_PATH) (read-only for BI tools; Parquet in warehouse/export/)"; \
-	echo "KPI report     : warehouse/kpi_report.html"; \
-	echo "dbt docs       : target/index.html  (serve: $(DBT) docs serve --port 8080)"; \
-	echo "GX Data Docs   : gx/uncommitted/data_docs/local_site/index.html"; \
-	exit $$status
+	$(BIN)/mvoi build
 
 ## test: every check the project has: sqlfluff lint, dbt build with all tests and both GX gates,
 ## the metadata gate, and the Python tests (which drive the real pipeline in temp folders)
@@ -57,7 +42,7 @@ lint: env
 	$(BIN)/sqlfluff lint models analyses snapshots tests --processes 2
 
 dbt-build: env
-	@mkdir -p warehouse
+	@mkdir -p $(MVOI_WAREHOUSE_DIR)
 	$(DBT) build
 	$(BIN)/mvoi validate --gate all
 	$(DBT) build --select dq_scorecard_evidence+ --quiet
@@ -72,7 +57,7 @@ python-test: env
 
 ## sample: regenerate the bundled sample in seeds/sample with the generator
 sample: env
-	$(BIN)/mvoi generate --out seeds/sample --invoice-lines 3000 --seed 20261128 --fault-rate 0.01 --format csv --dbt-seed-properties
+	$(BIN)/mvoi generate --out seeds/sample --invoice-lines 3000 --seed 20261128 --fault-rate 0.003 --format csv --dbt-seed-properties
 
 ## lock: refresh requirements-lock.txt from requirements.txt (needs the registries)
 lock:
@@ -82,4 +67,4 @@ lock:
 	  /tmp/mvoi-lock/bin/pip freeze --all; } > requirements-lock.txt
 
 clean:
-	rm -rf target logs warehouse
+	rm -rf target logs $(MVOI_WAREHOUSE_DIR)

@@ -8,9 +8,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
+import sys
+from importlib.metadata import version
 
 # sub-command -> (module, one-line help)
 COMMANDS = {
+    "build": ("mvoi.build", "the whole build of a warehouse: check, dbt build, gates, publish, docs, report"),
+    "rejections": ("mvoi.rejections", "list or export the quarantined rows and their reasons (no personal data)"),
     "generate": ("mvoi.generate", "write a synthetic landing folder (all nine entities)"),
     "check-metadata": ("mvoi.metadata_gate", "fail when docs, owners, keys or contracts are missing"),
     "validate": ("mvoi.validate", "run the Great Expectations gates (landing, publication) on the build database"),
@@ -23,6 +28,7 @@ COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mvoi", description="MVOI monitoring warehouse tools")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('mvoi')}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
@@ -38,4 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    return int(args.module.run(args) or 0)
+    try:
+        return int(args.module.run(args) or 0)
+    except BrokenPipeError:
+        # the reader went away (`mvoi validate --list-rules | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

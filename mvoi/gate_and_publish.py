@@ -18,6 +18,10 @@ from mvoi import publish, validate
 from mvoi.paths import build_db_path
 
 
+class GateError(RuntimeError):
+    """A gate could not run at all (no build database, unreadable table)."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="build database (default: MVOI_DB_PATH)")
     parser.add_argument("--published", type=Path, default=None,
@@ -26,33 +30,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-data-docs", action="store_true", help="do not rebuild the GX Data Docs")
 
 
-def run(args: argparse.Namespace) -> int:
-    build_db = Path(args.db or build_db_path())
+def gate_and_publish(build_db: Path, published: Path | None = None, run_id: str | None = None,
+                     build_docs: bool = True) -> list[str]:
+    """Both gates, then the publication when nothing blocks it; returns why the publication
+    was refused or failed (empty: published). Raises GateError when a gate cannot run."""
     run_results = validate.dbt_run_results()
-    run_id = args.run_id or validate.current_run_id()
+    run_id = run_id or validate.current_run_id()
     problems = publish.dbt_build_problems(run_results)
-    gates = []
     for gate in validate.GATES:
         try:
-            result = validate.run_gate(gate, db_path=build_db, run_id=run_id, build_docs=not args.no_data_docs)
+            result = validate.run_gate(gate, db_path=build_db, run_id=run_id, build_docs=build_docs)
         except (FileNotFoundError, duckdb.Error) as exc:
-            print(f"GX gate '{gate}' could not run: {exc}")
-            return 2
+            raise GateError(f"GX gate '{gate}' could not run: {exc}") from exc
         print(result.summary())
-        gates.append(result)
         if not result.success:
-            problems.append(f"GX gate {gate} failed")
+            blocking = sorted(r.rule.rule_id for r in result.results if r.blocking)
+            problems.append(f"GX gate {gate} failed: {', '.join(blocking) or 'no rule was evaluated'}")
     if problems:
         print("Publication REFUSED; the build database keeps everything, the previous publication is unchanged:")
         print("\n".join(f"  - {p}" for p in problems))
-        return 1
+        return problems
     try:
-        publication = publish.publish(run_id, build_db=build_db, published=args.published)
+        publication = publish.publish(run_id, build_db=build_db, published=published)
     except (publish.PublishError, duckdb.Error, OSError) as exc:
         print(f"Publication FAILED; the previous publication is unchanged: {exc}")
-        return 1
+        return [f"publication failed: {exc}"]
     print(
         f"Published run {publication.run_id}: {len(publication.tables)} tables -> "
         f"{publication.published_path} (read-only for consumers); Parquet -> {publication.export_dir}"
     )
-    return 0
+    return []
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        problems = gate_and_publish(Path(args.db or build_db_path()), args.published, args.run_id,
+                                    build_docs=not args.no_data_docs)
+    except GateError as exc:
+        print(exc)
+        return 2
+    return 1 if problems else 0

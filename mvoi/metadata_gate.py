@@ -18,7 +18,7 @@ import logging
 import os
 from pathlib import Path
 
-from mvoi.paths import PROJECT_DIR
+from mvoi import paths
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ PRIMARY_KEY_TESTS = {"unique", "unique_combination_of_columns", "unique_combinat
 
 
 def _target_dir() -> Path:
-    return Path(os.environ.get("DBT_TARGET_PATH", PROJECT_DIR / "target"))
+    return paths.dbt_target_dir()
 
 
 def find_problems(manifest: dict, catalog: dict | None = None) -> list[str]:

@@ -1,4 +1,21 @@
-"""Where things are: the project root and the paths that environment variables override."""
+"""Where things are: the project root and every output location of a warehouse.
+
+One setting places a whole warehouse: `MVOI_WAREHOUSE_DIR` (default `warehouse/`). Every
+output of a build lives under it, so two warehouses (the sample and a trial delivery, say)
+never share a publication, a report, dbt's target folder or GX's results. The finer variables
+still override one location each:
+
+| location                     | variable                  | default under the warehouse dir |
+|------------------------------|---------------------------|---------------------------------|
+| build database               | `MVOI_DB_PATH`            | `mvoi.duckdb`                   |
+| published database           | `MVOI_PUBLISHED_PATH`     | `mvoi_published.duckdb`         |
+| Parquet export               | `MVOI_EXPORT_DIR`         | `export/` beside the publication|
+| KPI report                   | `MVOI_REPORT_PATH`        | `kpi_report.html`               |
+| dbt target (docs, results)   | `DBT_TARGET_PATH`         | `target/`                       |
+| dbt logs                     | `DBT_LOG_PATH`            | `logs/`                         |
+| GX results and Data Docs     | `MVOI_GX_UNCOMMITTED_DIR` | `gx/`                           |
+| build lock and build status  | (none)                    | `.build.lock`, `build_status.json` |
+"""
 
 from __future__ import annotations
 
@@ -8,13 +25,77 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+def _path(value: str | os.PathLike) -> Path:
+    """A configured path; a relative one is relative to the project folder (where make runs)."""
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def _setting(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable, "").strip()
+    return _path(value) if value else default
+
+
+def warehouse_dir() -> Path:
+    """The warehouse folder (MVOI_WAREHOUSE_DIR, default warehouse/)."""
+    return _setting("MVOI_WAREHOUSE_DIR", PROJECT_DIR / "warehouse")
+
+
 def build_db_path() -> Path:
-    """The build database (MVOI_DB_PATH, default warehouse/mvoi.duckdb)."""
-    return Path(os.environ.get("MVOI_DB_PATH", PROJECT_DIR / "warehouse" / "mvoi.duckdb"))
+    """The build database (MVOI_DB_PATH)."""
+    return _setting("MVOI_DB_PATH", warehouse_dir() / "mvoi.duckdb")
 
 
 def published_db_path() -> Path:
     """The published database for BI tools (MVOI_PUBLISHED_PATH)."""
-    return Path(
-        os.environ.get("MVOI_PUBLISHED_PATH", PROJECT_DIR / "warehouse" / "mvoi_published.duckdb")
-    )
+    return _setting("MVOI_PUBLISHED_PATH", warehouse_dir() / "mvoi_published.duckdb")
+
+
+def export_dir(published: Path | None = None) -> Path:
+    """The Parquet export of the publication (MVOI_EXPORT_DIR, default beside it)."""
+    return _setting("MVOI_EXPORT_DIR", (published or published_db_path()).parent / "export")
+
+
+def report_path() -> Path:
+    """The HTML KPI report (MVOI_REPORT_PATH)."""
+    return _setting("MVOI_REPORT_PATH", warehouse_dir() / "kpi_report.html")
+
+
+def dbt_target_dir() -> Path:
+    """dbt's target folder: run results, manifest, docs (DBT_TARGET_PATH)."""
+    return _setting("DBT_TARGET_PATH", warehouse_dir() / "target")
+
+
+def dbt_log_dir() -> Path:
+    """dbt's log folder (DBT_LOG_PATH)."""
+    return _setting("DBT_LOG_PATH", warehouse_dir() / "logs")
+
+
+def gx_uncommitted_dir() -> Path:
+    """GX's validation results and Data Docs (MVOI_GX_UNCOMMITTED_DIR)."""
+    return _setting("MVOI_GX_UNCOMMITTED_DIR", warehouse_dir() / "gx")
+
+
+def build_lock_path() -> Path:
+    """The lock that serialises builds of one warehouse."""
+    return warehouse_dir() / ".build.lock"
+
+
+def build_status_path() -> Path:
+    """The outcome of the last build (read by the report to flag a refused build)."""
+    return warehouse_dir() / "build_status.json"
+
+
+def output_environment() -> dict[str, str]:
+    """Every location as an environment variable, for dbt and the sub-commands a build runs."""
+    published = published_db_path()
+    return {
+        "MVOI_WAREHOUSE_DIR": str(warehouse_dir()),
+        "MVOI_DB_PATH": str(build_db_path()),
+        "MVOI_PUBLISHED_PATH": str(published),
+        "MVOI_EXPORT_DIR": str(export_dir(published)),
+        "MVOI_REPORT_PATH": str(report_path()),
+        "DBT_TARGET_PATH": str(dbt_target_dir()),
+        "DBT_LOG_PATH": str(dbt_log_dir()),
+        "MVOI_GX_UNCOMMITTED_DIR": str(gx_uncommitted_dir()),
+    }

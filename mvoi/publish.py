@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from mvoi import validate
+from mvoi import paths, validate
 from mvoi.paths import build_db_path, published_db_path
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class Publication:
 def export_dir_for(published: Path) -> Path:
     """The Parquet export folder of a published database (MVOI_EXPORT_DIR, default
     `export/` beside the published file)."""
-    return Path(os.environ.get("MVOI_EXPORT_DIR", published.parent / "export"))
+    return paths.export_dir(published)
 
 
 def dbt_build_problems(run_results: dict | None) -> list[str]:

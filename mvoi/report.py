@@ -35,13 +35,13 @@ import duckdb
 import jinja2
 from markupsafe import Markup
 
-from mvoi.paths import PROJECT_DIR, build_db_path, published_db_path
+from mvoi import build_status
+from mvoi.paths import PROJECT_DIR, build_db_path, published_db_path, report_path
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "kpi_report.html.j2"
-DEFAULT_OUT = PROJECT_DIR / "warehouse" / "kpi_report.html"
 
 # Display order: the cross-cutting KPIs first, then the six MVOI themes.
 THEME_ORDER = ("algemeen", "milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return")
@@ -96,6 +96,18 @@ def format_value(value: float | int | None, unit: str) -> str:
     if unit == "EUR":
         return f"€ {text}"
     return f"{text} {unit}"
+
+
+NOT_MEANINGFUL = "n.m."
+
+
+def format_share(value: float | int | None) -> str:
+    """A KPI percentage; `n.m.` (not meaningful) outside 0-100. Credit notes can push a share
+    of spend below 0 or above 100: the value stays in the publication (numerator and
+    denominator are exact and traceable), but as a share it means nothing to a reader."""
+    if value is not None and not 0 <= float(value) <= 100:
+        return NOT_MEANINGFUL
+    return format_value(value, "%")
 
 
 def format_eur(value: float | int | None) -> str:
@@ -462,11 +474,13 @@ def _kpi_sections(con, cat: Catalog, fct: str) -> list[dict[str, Any]]:
                         )
                     if r["target_value"] is not None:
                         title += f"; target {format_value(r['target_value'], unit)}"
+                    if unit == "%" and format_share(r["value"]) == NOT_MEANINGFUL:
+                        title += f"; {NOT_MEANINGFUL}: {format_number(r['value'], 2)} % lies outside 0-100 (credit notes)"
                     row_cells.append(
                         {
                             "year": year,
                             "present": True,
-                            "text": format_value(r["value"], unit),
+                            "text": format_share(r["value"]) if unit == "%" else format_value(r["value"], unit),
                             "meets_target": r["meets_target"],
                             "has_target": r["target_value"] is not None,
                             "title": title,
@@ -877,8 +891,23 @@ def _provenance(con, cat: Catalog, db_path: Path, is_published: bool) -> dict[st
 # the command
 
 
-def build_report(db_path: Path, is_published: bool = True, top_n: int = 10) -> str:
-    """The report's HTML, from the database at `db_path` (opened read-only)."""
+def _refused_build(status: dict | None, provenance: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest build when it did not publish and came after the publication shown."""
+    if not status or status.get("outcome") == "published":
+        return None
+    shown = {f["name"]: f["value"] for f in provenance["fields"]}
+    published_at = shown.get(PUBLICATION_FIELD_LABELS["published_at"], "")
+    finished = dt.datetime.fromisoformat(status["finished_at"]).replace(tzinfo=None)
+    if published_at and dt.datetime.fromisoformat(published_at) > finished:
+        return None  # a publication made after the refused build (by hand)
+    return {"finished_at": finished.strftime("%Y-%m-%d %H:%M UTC"), "outcome": status["outcome"],
+            "reasons": status.get("reasons") or []}
+
+
+def build_report(db_path: Path, is_published: bool = True, top_n: int = 10,
+                 status: dict | None = None) -> str:
+    """The report's HTML, from the database at `db_path` (opened read-only); `status` is the
+    last build's outcome (mvoi.build_status), shown as a banner when that build was refused."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         cat = Catalog.read(con)
@@ -893,6 +922,8 @@ def build_report(db_path: Path, is_published: bool = True, top_n: int = 10) -> s
             "provenance": _provenance(con, cat, db_path, is_published),
             "kpi_table": fct,
         }
+        context["refused_build"] = _refused_build(status, context["provenance"])
+        context["publication_labels"] = PUBLICATION_FIELD_LABELS
     finally:
         con.close()
     env = jinja2.Environment(
@@ -910,7 +941,7 @@ class ReportError(RuntimeError):
 
 
 def write_report(db_path: Path, out: Path, is_published: bool = True) -> Path:
-    text = build_report(db_path, is_published)
+    text = build_report(db_path, is_published, status=build_status.read())
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".kpi_report.", suffix=".html", dir=out.parent)
     try:
@@ -933,7 +964,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "when it does not exist the build database (MVOI_DB_PATH) is used, with a warning",
     )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"HTML file to write (default: {DEFAULT_OUT.relative_to(PROJECT_DIR)})"
+        "--out", type=Path, default=None,
+        help="HTML file to write (default: MVOI_REPORT_PATH, kpi_report.html in the warehouse folder)",
     )
 
 
@@ -956,7 +988,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
     try:
-        out = write_report(db_path, args.out, is_published)
+        out = write_report(db_path, args.out or report_path(), is_published)
     except (ReportError, duckdb.Error) as exc:
         logger.error("cannot write the KPI report from %s: %s", db_path, exc)
         return 1

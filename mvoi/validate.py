@@ -31,14 +31,14 @@ from typing import Any
 import duckdb
 import yaml
 
-from mvoi import contract
+from mvoi import contract, paths
 from mvoi.paths import PROJECT_DIR, build_db_path
 
 logger = logging.getLogger(__name__)
 
 GATES = ("landing", "publication")
 GX_DIR = PROJECT_DIR / "gx"
-THRESHOLDS_FILE = GX_DIR / "thresholds.yml"
+THRESHOLDS_FILE = GX_DIR / "thresholds.yml"  # MVOI_GX_THRESHOLDS names another file
 SUITE_FILES = {"landing": GX_DIR / "suites" / "landing.yml", "publication": GX_DIR / "suites" / "publication.yml"}
 LANDING_RULES_FILE = PROJECT_DIR / "seeds" / "reference" / "landing_rules.csv"
 RESULTS_TABLE = "governance.gx_validation_results"
@@ -97,7 +97,7 @@ class Rule:
     @property
     def allowed(self) -> str:
         if self.check == "exact_duplicates" and self.mostly is not None:
-            return f"at most {1 - self.mostly:.0%} of rows are exact copies"
+            return f"at most {1 - self.mostly:.0%} of rows, or {self.tolerated_rows} rows, are exact copies"
         if self.expectation_type == "unexpected_rows_expectation":
             return "no offending rows"
         if self.expectation_type == "expect_table_row_count_to_be_between":
@@ -178,6 +178,11 @@ class GateResult:
         return "\n".join(lines)
 
 
+def thresholds_file() -> Path:
+    """The gates' thresholds: MVOI_GX_THRESHOLDS (a warehouse's own copy), else gx/thresholds.yml."""
+    return Path(os.environ.get("MVOI_GX_THRESHOLDS") or THRESHOLDS_FILE)
+
+
 def _load_yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
@@ -205,10 +210,10 @@ def _threshold(thresholds: dict, gate: str, rule_id: str, check: str, entity: st
         landing_severity = contract_severity.get((entity, reason)) if entity and reason else None
         severity = "warning" if landing_severity == "warning" else "error"
     if severity not in ("error", "warning"):
-        raise ValueError(f"{THRESHOLDS_FILE}: rule {rule_id}: severity must be error or warning, not {severity!r}")
+        raise ValueError(f"{thresholds_file()}: rule {rule_id}: severity must be error or warning, not {severity!r}")
     mostly = float(setting.get("mostly", 1.0))
     if not 0 <= mostly <= 1:
-        raise ValueError(f"{THRESHOLDS_FILE}: rule {rule_id}: mostly must be within 0 and 1")
+        raise ValueError(f"{thresholds_file()}: rule {rule_id}: mostly must be within 0 and 1")
     return mostly, severity
 
 
@@ -228,7 +233,7 @@ def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
                    today: dt.date | None = None) -> list[Asset]:
     """The gate-1 assets and rules for the tables and columns in `catalog`
     ({"schema.table": {columns}} of the build database)."""
-    thresholds = thresholds if thresholds is not None else _load_yaml(THRESHOLDS_FILE)
+    thresholds = thresholds if thresholds is not None else _load_yaml(thresholds_file())
     spec = _load_yaml(SUITE_FILES["landing"])
     formats = spec["formats"]
     severities = _contract_severities()
@@ -264,18 +269,23 @@ def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
                 use_mostly=False))
         dup_mostly, _ = _threshold(thresholds, "landing", f"{entity.name}.exact_duplicates",
                                    "exact_duplicates", entity.name, None, severities)
+        tolerated_copies = _setting(thresholds, "landing", f"{entity.name}.exact_duplicates",
+                                    "exact_duplicates")["tolerated_rows"]
         raw_asset.rules.append(rule(
             entity.name, table, "exact_duplicates", "unexpected_rows_expectation",
             {"unexpected_rows_query": (
                 "select raw_rows, distinct_rows, raw_rows - distinct_rows as exact_duplicate_rows\n"
                 "from (select count(*) as raw_rows from {batch}) as a\n"
                 "cross join (select count(*) as distinct_rows from (select distinct * from {batch}) as d) as b\n"
-                f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows"
+                f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows\n"
+                f"and raw_rows - distinct_rows > {tolerated_copies}"
             )},
-            f"At most {1 - dup_mostly:.0%} of the rows of {table} are exact copies of another row "
-            "(copies are collapsed by staging; many of them point at a delivery error).",
+            f"At most {1 - dup_mostly:.0%} of the rows of {table} are exact copies of another row, "
+            f"or at most {tolerated_copies} rows (copies are collapsed by staging and counted in "
+            "landing_reconciliation; many of them point at a delivery error).",
             use_mostly=False))
         raw_asset.rules[-1].mostly = dup_mostly
+        raw_asset.rules[-1].tolerated_rows = tolerated_copies  # in its SQL: for `allowed` only
         assets.append(raw_asset)
 
         # the delivery as the contract reads it: exact duplicates collapsed, values trimmed,
@@ -404,9 +414,20 @@ def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
 # gate 2: the publication rules
 
 
+def _with_limits(value: Any, limits: dict[str, Any]) -> Any:
+    """A rule argument with its `{name}` placeholders filled from the rule's thresholds
+    (gx/thresholds.yml), so a limit is configured there, not in the suite's SQL."""
+    if value == "{current_year}":
+        return limits["current_year"]
+    if isinstance(value, str):
+        for name, limit in limits.items():
+            value = value.replace("{" + name + "}", str(limit))
+    return value
+
+
 def publication_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
                        today: dt.date | None = None) -> list[Asset]:
-    thresholds = thresholds if thresholds is not None else _load_yaml(THRESHOLDS_FILE)
+    thresholds = thresholds if thresholds is not None else _load_yaml(thresholds_file())
     spec = _load_yaml(SUITE_FILES["publication"])
     today = today or dt.date.today()
     queries = spec.get("queries", {}) or {}
@@ -423,7 +444,8 @@ def publication_assets(catalog: dict[str, set[str]], thresholds: dict | None = N
         for item in rules:
             rule_id = f"{table_label}.{item['id']}"
             mostly, severity = _threshold(thresholds, "publication", rule_id, "any", None, None, {})
-            kwargs = {k: (today.year if v == "{current_year}" else v) for k, v in item.get("kwargs", {}).items()}
+            limits = {"current_year": today.year, **_setting(thresholds, "publication", rule_id, "any")}
+            kwargs = {k: _with_limits(v, limits) for k, v in item.get("kwargs", {}).items()}
             is_map = item["expectation"].startswith("expect_column_values_") or item["expectation"] in (
                 "expect_compound_columns_to_be_unique",)
             if is_map and mostly < 1:
@@ -431,7 +453,7 @@ def publication_assets(catalog: dict[str, set[str]], thresholds: dict | None = N
             asset.rules.append(Rule(
                 rule_id=rule_id, gate="publication", asset=name, check=item["id"],
                 expectation_type=item["expectation"], kwargs=kwargs, severity=severity,
-                description=" ".join(str(item.get("description", "")).split()),
+                description=_with_limits(" ".join(str(item.get("description", "")).split()), limits),
                 column=kwargs.get("column"), mostly=mostly if is_map else None))
         assets.append(asset)
     return assets
@@ -442,7 +464,7 @@ def publication_assets(catalog: dict[str, set[str]], thresholds: dict | None = N
 
 
 def gx_uncommitted_dir() -> Path:
-    return Path(os.environ.get("MVOI_GX_UNCOMMITTED_DIR", GX_DIR / "uncommitted"))
+    return paths.gx_uncommitted_dir()
 
 
 def data_docs_index() -> Path:
@@ -450,8 +472,7 @@ def data_docs_index() -> Path:
 
 
 def dbt_target_dir() -> Path:
-    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    return target if target.is_absolute() else PROJECT_DIR / target
+    return paths.dbt_target_dir()
 
 
 def dbt_run_results(target_dir: Path | None = None) -> dict | None:
@@ -659,7 +680,8 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
                     success = bool(er.success) and error is None
                     observed = error or _observed(rule, res)
                     unexpected = res.get("unexpected_count")
-                    if (not success and error is None and rule.tolerated_rows
+                    is_row_rule = rule.expectation_type != "unexpected_rows_expectation"  # those count in SQL
+                    if (not success and error is None and is_row_rule and rule.tolerated_rows
                             and unexpected is not None and unexpected <= rule.tolerated_rows):
                         # a small table: a handful of bad rows is row-level, not systematic
                         success = True

@@ -2,6 +2,8 @@
 -- raw rows = loaded rows + rejected rows + exact duplicates removed
 -- sqlfluff:indentation:template_blocks_indent:false
 {% set entities = landing_entity_names() %}
+{#- the entities whose rows carry money: their rejected amount is reported too -#}
+{% set amount_columns = {'invoice_lines': 'amount'} %}
 with
 
 {% for entity in entities %}
@@ -36,7 +38,14 @@ checked_counts as (
     select
         '{{ entity }}' as entity,
         sum(case when is_loaded then 0 else 1 end) as rejected_rows,
-        sum(exact_duplicates_removed) as exact_duplicates_removed
+        sum(exact_duplicates_removed) as exact_duplicates_removed,
+        {% if entity in amount_columns %}
+        sum({{ amount_columns[entity] }}) as delivered_amount,
+        sum(case when not is_loaded then {{ amount_columns[entity] }} end) as rejected_amount
+        {% else %}
+        cast(null as decimal(38, 2)) as delivered_amount,
+        cast(null as decimal(38, 2)) as rejected_amount
+        {% endif %}
     from checked_{{ entity }}
     {% if not loop.last %}
     union all
@@ -63,7 +72,9 @@ counted as (
         raw_counts.raw_rows,
         coalesce(loaded_counts.loaded_rows, 0) as loaded_rows,
         coalesce(checked_counts.rejected_rows, 0) as rejected_rows,
-        coalesce(checked_counts.exact_duplicates_removed, 0) as exact_duplicates_removed
+        coalesce(checked_counts.exact_duplicates_removed, 0) as exact_duplicates_removed,
+        checked_counts.delivered_amount,
+        checked_counts.rejected_amount
     from raw_counts
     left join checked_counts
         on raw_counts.entity = checked_counts.entity
@@ -79,6 +90,10 @@ final as (
         loaded_rows,
         rejected_rows,
         exact_duplicates_removed,
+        rejected_rows / nullif(raw_rows - exact_duplicates_removed, 0) as rejected_share,
+        delivered_amount,
+        coalesce(rejected_amount, case when delivered_amount is not null then 0 end) as rejected_amount,
+        abs(coalesce(rejected_amount, 0)) / nullif(abs(delivered_amount), 0) as rejected_amount_share,
         raw_rows = loaded_rows + rejected_rows + exact_duplicates_removed as is_reconciled,
         '{{ invocation_id }}' as run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as loaded_at

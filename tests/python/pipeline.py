@@ -114,11 +114,11 @@ class Pipeline:
         return env
 
     # -- commands ----------------------------------------------------------------------------
-    def run(self, *command: str, timeout: float = 1800) -> Step:
+    def run(self, *command: str, timeout: float = 1800, **extra_env: str) -> Step:
         """Run a command in the project folder with this workspace's environment."""
         started = time.monotonic()
         proc = subprocess.run(
-            list(command), cwd=PROJECT_DIR, env=self.env(), stdout=subprocess.PIPE,
+            list(command), cwd=PROJECT_DIR, env=self.env(**extra_env), stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, timeout=timeout,
         )
         step = Step(list(command), proc.returncode, proc.stdout, time.monotonic() - started)
@@ -131,11 +131,11 @@ class Pipeline:
     def dbt_build(self, *args: str) -> Step:
         return self.dbt(*DBT_BUILD, *args)
 
-    def mvoi(self, *args: str) -> Step:
-        return self.run(sys.executable, "-m", "mvoi", *args)
+    def mvoi(self, *args: str, **extra_env: str) -> Step:
+        return self.run(sys.executable, "-m", "mvoi", *args, **extra_env)
 
-    def gate_and_publish(self) -> Step:
-        return self.mvoi("gate-and-publish", "--no-data-docs")
+    def gate_and_publish(self, **extra_env: str) -> Step:
+        return self.mvoi("gate-and-publish", "--no-data-docs", **extra_env)
 
     def build_and_publish(self, *dbt_args: str) -> tuple[Step, Step]:
         """`dbt build`, then `mvoi gate-and-publish` whatever dbt's outcome (as `make build`,

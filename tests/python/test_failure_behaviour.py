@@ -2,8 +2,9 @@
 
 1. A generated delivery with `--fault-rate 0.02` (20,000 invoice lines), extended with
    hand-made bad rows (non-numeric amounts, `1.234,56`, `31-12-2024`, unknown codes, the
-   header repeated as a data row, quoted newlines, 100,000-character values), is built and
-   published once. Every fault of the generator's manifest (`_faults.json`) and every
+   header repeated as a data row, quoted newlines, 100,000-character values), is built once;
+   the default gate refuses it (about 15% of the invoice lines quarantined), and thresholds of
+   its own (MVOI_GX_THRESHOLDS) let it be published. Every fault of the generator's manifest (`_faults.json`) and every
    hand-made row must end where the landing contract says: in governance.rejected_rows with
    its reason (fatal rules), in governance.row_warnings (warning rules) or loaded; per entity
    raw = loaded + rejected + exact duplicates; and no amount is lost on the way to fct_spend.
@@ -30,7 +31,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
+from mvoi import validate
 from mvoi.contract import entities
 from mvoi.generator import Config, generate
 from pipeline import Pipeline, publication_fingerprint
@@ -137,14 +140,32 @@ def pipeline(tmp_path_factory) -> Pipeline:
 
 
 @pytest.fixture(scope="module")
-def published(pipeline, generated):
+def published(pipeline, generated, tmp_path_factory):
     """The faulty delivery built and published once: the previous good publication that
-    every failed build below must leave untouched."""
+    every failed build below must leave untouched.
+
+    With 2% faults per rule about 15% of its invoice lines are quarantined, so the default
+    gate refuses it (spend_rejected_within_limit, 5%); this warehouse's own thresholds
+    (MVOI_GX_THRESHOLDS) allow 25%, as a data steward may for a known delivery."""
     pipeline.deliver(generated["faulty"])
-    build, gates = pipeline.build_and_publish()
+    build, refused = pipeline.build_and_publish()
     assert build.returncode == 0, build.tail()
+    thresholds = yaml.safe_load(validate.THRESHOLDS_FILE.read_text(encoding="utf-8"))
+    limits = thresholds["publication"]["rules"]["landing_reconciliation.spend_rejected_within_limit"]
+    limits.update(max_rejected_share=0.25, max_rejected_amount_share=0.25)
+    own = tmp_path_factory.mktemp("thresholds") / "thresholds.yml"
+    own.write_text(yaml.safe_dump(thresholds), encoding="utf-8")
+    gates = pipeline.gate_and_publish(MVOI_GX_THRESHOLDS=str(own))
     assert gates.returncode == 0, gates.tail()
-    return publication_fingerprint(pipeline)
+    return {"refused": refused, "fingerprint": publication_fingerprint(pipeline)}
+
+
+def test_faulty_delivery_is_refused_by_the_default_rejected_share_limit(published) -> None:
+    refused = published["refused"]
+    assert refused.returncode == 1, refused.tail()
+    assert "GX gate 'landing' PASSED" in refused.output
+    assert "landing_reconciliation.spend_rejected_within_limit" in refused.output, refused.tail()
+    assert "Publication REFUSED" in refused.output
 
 
 @pytest.fixture
@@ -156,8 +177,8 @@ def con(pipeline, published):
 
 
 # -- 1. the faulty delivery ------------------------------------------------------------------
-def test_faulty_delivery_passes_both_gates_and_is_published(pipeline, published) -> None:
-    build, gates = pipeline.steps[-2:]
+def test_faulty_delivery_is_published_under_the_warehouse_thresholds(pipeline, published) -> None:
+    gates = pipeline.steps[-1]
     assert "GX gate 'landing' PASSED" in gates.output
     assert "GX gate 'publication' PASSED" in gates.output
     assert "Published run" in gates.output

@@ -1,0 +1,39 @@
+"""The outcome of the last build of a warehouse (`build_status.json` in its folder).
+
+Written by `mvoi build` after every build, read by the KPI report: a reader of the report
+must be able to tell that the latest delivery was refused while the report still shows the
+previous publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+from mvoi import paths
+
+
+def write(outcome: str, reasons: list[str], run_id: str | None, started_at: dt.datetime) -> None:
+    """Record the build's outcome: `published`, `refused` (a gate or test said no) or `failed`
+    (the build stopped before the gates)."""
+    status = {
+        "outcome": outcome,
+        "run_id": run_id,
+        "started_at": started_at.isoformat(),
+        "finished_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "reasons": reasons,
+    }
+    path = paths.build_status_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(status, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read() -> dict | None:
+    """The last build's outcome, or None when no build recorded one."""
+    try:
+        return json.loads(paths.build_status_path().read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
