@@ -1,6 +1,6 @@
 """`mvoi build`: the whole build of one warehouse, as `make build` runs it.
 
-1. take the warehouse's build lock (one build at a time per warehouse; see `build_lock`);
+1. take the warehouse's build lock (one build at a time per warehouse: mvoi.build_lock);
 2. check the landing folder (MVOI_RAW_DIR) before dbt starts: every bad file is reported
    at once, and nothing is built or touched;
 3. `dbt build`; when dbt stops before building anything (a landing hook or compile error) the
@@ -13,7 +13,7 @@
 
 A failed test or gate blocks only the publication: the later steps still run, so the build
 database keeps the quarantine, the scorecard and the marts for the data steward. The outcome
-is written to `build_status.json` in the warehouse folder; the KPI report reads it to say
+is written to `build_status.json` beside the publication; the KPI report reads it to say
 when the latest build was refused. Exit codes: 0 published; 1 refused or failed; 3 another
 build of the same warehouse is running (nothing was touched).
 """
@@ -22,60 +22,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import fcntl
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from mvoi import build_status, landing_check, paths
+from mvoi.build_lock import locked
 from mvoi.gate_and_publish import GateError, gate_and_publish
 from mvoi.report import write_report
 
-EXIT_BUSY = 3
 DBT = Path(sys.executable).parent / "dbt"
-
-
-class BuildRunning(RuntimeError):
-    """Another build holds the warehouse's lock."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-@contextmanager
-def build_lock(path: Path) -> Iterator[None]:
-    """Hold the warehouse's build lock, or raise BuildRunning naming the holder.
-
-    An flock on the lock file: the kernel releases it when the holder exits, however it
-    exits (SIGKILL included), so a stale lock cannot block the next build. The file holds the
-    holder's PID and start time, for the message a second build prints."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.read(fd, 200).decode("utf-8", "replace").split()
-        os.close(fd)
-        pid, started = (holder + ["unknown", "unknown"])[:2]
-        raise BuildRunning(
-            f"A build of warehouse {path.parent} is already running (PID {pid}, started {started}); "
-            "nothing was changed. Wait for it to finish, then build again."
-        ) from None
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {_now().isoformat()}\n".encode())
-        yield
-    finally:
-        os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def _dbt(*args: str) -> int:
@@ -137,8 +97,10 @@ def _locations() -> str:
 
 
 def build() -> int:
-    """The build's steps, with the lock held; returns the exit code."""
-    started = _now()
+    """The build's steps (the caller holds the lock); returns the exit code."""
+    os.environ.update(paths.output_environment())  # dbt and the steps see the same locations
+    os.environ.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_DIR))
+    started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     raw_dir = os.environ.get("MVOI_RAW_DIR", "").strip()
     print(f"== landing: {raw_dir or 'bundled sample (seeds/sample)'}", flush=True)
     if raw_dir:
@@ -180,12 +142,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "locations", "every output goes under MVOI_WAREHOUSE_DIR (default warehouse/); see README")
 
 
+@locked
 def run(args: argparse.Namespace) -> int:
-    os.environ.update(paths.output_environment())
-    os.environ.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_DIR))
-    try:
-        with build_lock(paths.build_lock_path()):
-            return build()
-    except BuildRunning as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_BUSY
+    return build()

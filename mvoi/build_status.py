@@ -1,4 +1,4 @@
-"""The outcome of the last build of a warehouse (`build_status.json` in its folder).
+"""The outcome of the last build of a warehouse (`build_status.json`, beside its publication).
 
 Written by `mvoi build` after every build, read by the KPI report: a reader of the report
 must be able to tell that the latest delivery was refused while the report still shows the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from pathlib import Path
 
 from mvoi import paths
 
@@ -31,9 +32,10 @@ def write(outcome: str, reasons: list[str], run_id: str | None, started_at: dt.d
     os.replace(tmp, path)
 
 
-def read() -> dict | None:
-    """The last build's outcome, or None when no build recorded one."""
+def read(published: Path | None = None) -> dict | None:
+    """The outcome of the last build of the warehouse of `published` (default: this
+    warehouse's publication), or None when no build recorded one."""
     try:
-        return json.loads(paths.build_status_path().read_text(encoding="utf-8"))
+        return json.loads(paths.build_status_path(published).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from mvoi import publish, validate
+from mvoi.build_lock import locked
 from mvoi.paths import build_db_path
 
 
@@ -62,6 +63,7 @@ def gate_and_publish(build_db: Path, published: Path | None = None, run_id: str 
     return []
 
 
+@locked
 def run(args: argparse.Namespace) -> int:
     try:
         problems = gate_and_publish(Path(args.db or build_db_path()), args.published, args.run_id,

@@ -14,7 +14,8 @@ still override one location each:
 | dbt target (docs, results)   | `DBT_TARGET_PATH`         | `target/`                       |
 | dbt logs                     | `DBT_LOG_PATH`            | `logs/`                         |
 | GX results and Data Docs     | `MVOI_GX_UNCOMMITTED_DIR` | `gx/`                           |
-| build lock and build status  | (none)                    | `.build.lock`, `build_status.json` |
+| build lock                   | (none)                    | `mvoi.duckdb.lock`, beside the build database |
+| outcome of the last build    | (none)                    | `build_status.json`, beside the publication |
 """
 
 from __future__ import annotations
@@ -77,13 +78,15 @@ def gx_uncommitted_dir() -> Path:
 
 
 def build_lock_path() -> Path:
-    """The lock that serialises builds of one warehouse."""
-    return warehouse_dir() / ".build.lock"
+    """The lock that serialises the builds of one build database (and its publication)."""
+    db = build_db_path()
+    return db.with_name(db.name + ".lock")
 
 
-def build_status_path() -> Path:
-    """The outcome of the last build (read by the report to flag a refused build)."""
-    return warehouse_dir() / "build_status.json"
+def build_status_path(published: Path | None = None) -> Path:
+    """The outcome of the last build, beside the publication it would have replaced (the
+    report made from that publication reads it to flag a refused build)."""
+    return (published or published_db_path()).parent / "build_status.json"
 
 
 def output_environment() -> dict[str, str]:

@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from mvoi import paths, validate
+from mvoi.build_lock import locked
 from mvoi.paths import build_db_path, published_db_path
 
 logger = logging.getLogger(__name__)
@@ -268,6 +269,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run id whose gate results allow the publication (default: the last dbt build's)")
 
 
+@locked
 def run(args: argparse.Namespace) -> int:
     build_db = Path(args.db or build_db_path())
     run_results = validate.dbt_run_results()

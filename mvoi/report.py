@@ -101,13 +101,11 @@ def format_value(value: float | int | None, unit: str) -> str:
 NOT_MEANINGFUL = "n.m."
 
 
-def format_share(value: float | int | None) -> str:
-    """A KPI percentage; `n.m.` (not meaningful) outside 0-100. Credit notes can push a share
-    of spend below 0 or above 100: the value stays in the publication (numerator and
+def is_not_meaningful(value: float | int | None, bounds: str | None) -> bool:
+    """A share of a netted total (register bounds `net`) outside 0-100. Credit notes can push
+    a share of spend below 0 or above 100: the value stays in the publication (numerator and
     denominator are exact and traceable), but as a share it means nothing to a reader."""
-    if value is not None and not 0 <= float(value) <= 100:
-        return NOT_MEANINGFUL
-    return format_value(value, "%")
+    return bounds == "net" and value is not None and not 0 <= float(value) <= 100
 
 
 def format_eur(value: float | int | None) -> str:
@@ -394,7 +392,7 @@ def _kpi_register(con, cat: Catalog) -> tuple[dict[str, dict[str, Any]], str]:
         rows = _rows(
             con,
             f"select kpi_code, theme, name_nl, name_en, unit, year_basis, numerator_definition, "
-            f"denominator_definition, better, target_description from {dim} order by kpi_code",
+            f"denominator_definition, better, bounds, target_description from {dim} order by kpi_code",
         )
         return {r["kpi_code"]: r for r in rows}, dim
     seed = cat.find("kpi_register", ("reference", "marts", "main"))
@@ -402,7 +400,8 @@ def _kpi_register(con, cat: Catalog) -> tuple[dict[str, dict[str, Any]], str]:
         rows = _rows(
             con,
             f"select kpi_code, theme, name_nl, name_en, unit, year_basis, numerator as numerator_definition, "
-            f"denominator as denominator_definition, better, null as target_description from {seed} order by kpi_code",
+            f"denominator as denominator_definition, better, bounds, null as target_description from {seed} "
+            "order by kpi_code",
         )
         return {r["kpi_code"]: r for r in rows}, seed
     return {}, ""
@@ -474,13 +473,14 @@ def _kpi_sections(con, cat: Catalog, fct: str) -> list[dict[str, Any]]:
                         )
                     if r["target_value"] is not None:
                         title += f"; target {format_value(r['target_value'], unit)}"
-                    if unit == "%" and format_share(r["value"]) == NOT_MEANINGFUL:
+                    not_meaningful = is_not_meaningful(r["value"], reg.get("bounds"))
+                    if not_meaningful:
                         title += f"; {NOT_MEANINGFUL}: {format_number(r['value'], 2)} % lies outside 0-100 (credit notes)"
                     row_cells.append(
                         {
                             "year": year,
                             "present": True,
-                            "text": format_share(r["value"]) if unit == "%" else format_value(r["value"], unit),
+                            "text": NOT_MEANINGFUL if not_meaningful else format_value(r["value"], unit),
                             "meets_target": r["meets_target"],
                             "has_target": r["target_value"] is not None,
                             "title": title,
@@ -525,7 +525,11 @@ def _kpi_sections(con, cat: Catalog, fct: str) -> list[dict[str, Any]]:
                     "rows": table_rows,
                     "chart": chart,
                     "latest_year": latest,
-                    "national_latest": format_value(national_latest["value"], unit) if national_latest else MISSING,
+                    "national_latest": (
+                        MISSING if not national_latest
+                        else NOT_MEANINGFUL if is_not_meaningful(national_latest["value"], reg.get("bounds"))
+                        else format_value(national_latest["value"], unit)
+                    ),
                 }
             )
         if not kpis:
@@ -941,7 +945,7 @@ class ReportError(RuntimeError):
 
 
 def write_report(db_path: Path, out: Path, is_published: bool = True) -> Path:
-    text = build_report(db_path, is_published, status=build_status.read())
+    text = build_report(db_path, is_published, status=build_status.read(db_path) if is_published else None)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".kpi_report.", suffix=".html", dir=out.parent)
     try:

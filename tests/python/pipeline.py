@@ -11,14 +11,13 @@ profile (the DuckDB path) or an env var read by dbt_project.yml (MVOI_RAW_DIR) c
 `<root>/landing`, and `deliver()` swaps the CONTENT of that folder, so later builds of the
 same workspace reuse dbt's partial parse.
 
-The build mirrors `make build` up to the publication: `dbt build`, then `mvoi gate-and-publish`
-whether or not dbt succeeded (the Makefile runs both and fails at the end, so a data steward
-sees every failing rule). Two deliberate differences, both for speed: dbt's unit tests are
-excluded (they run on fixed inputs, not on the delivery, and `make test` runs them), and GX
-Data Docs are not rebuilt (`--no-data-docs`). `make build` itself is not run: after the
-publication it runs `dbt docs generate` (another minute) and writes the KPI report to the fixed
-path `warehouse/kpi_report.html`, which tests must not touch. Keep `build_and_publish` in step
-with the Makefile's recipe.
+The build mirrors `mvoi build` (what `make build` runs) up to the publication: `dbt build`,
+then `mvoi gate-and-publish` whether or not dbt's tests passed (so a data steward sees every
+failing rule). Deliberate differences, all for speed: the landing-folder check is left to
+dbt's own landing hook (these tests exercise that hook), dbt's unit tests are excluded (they
+run on fixed inputs, not on the delivery, and `make test` runs them), and GX Data Docs are not
+rebuilt (`--no-data-docs`). `mvoi build` itself is tested in test_build.py, in warehouse
+folders of its own. Keep `build_and_publish` in step with mvoi/build.py.
 """
 
 from __future__ import annotations

@@ -160,11 +160,11 @@ def parse_summary(stdout: str) -> dict[str, tuple[int, int, int, int]]:
 def test_stale_lock_of_a_killed_build_does_not_block(tmp_path) -> None:
     """A holder killed with SIGKILL leaves its PID in the lock file, but not the lock."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom mvoi.build import build_lock\nfrom pathlib import Path\n"
+        [sys.executable, "-c", "import sys, time\nfrom mvoi.build_lock import build_lock\nfrom pathlib import Path\n"
          "with build_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(600)\n",
          str(tmp_path / ".build.lock")], cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    from mvoi.build import BuildRunning, build_lock
+    from mvoi.build_lock import BuildRunning, build_lock
 
     with pytest.raises(BuildRunning, match=rf"PID {holder.pid}, started "):
         with build_lock(tmp_path / ".build.lock"):

@@ -177,6 +177,7 @@ def test_kpi_numbers_equal_the_marts(report_dom, sample_build):
             "select kpi_code, scope_id, year, value, unit, meets_target from marts.fct_kpi_values "
             "where scope_level in ('national', 'government_layer')"
         ).fetchall()
+        net_shares = {k for (k,) in con.execute("select kpi_code from marts.dim_kpis where bounds = 'net'").fetchall()}
         latest = con.execute(
             "select kpi_code, value, unit from marts.fct_kpi_values where scope_level = 'national' "
             "qualify year = max(year) over (partition by kpi_code)"
@@ -189,7 +190,10 @@ def test_kpi_numbers_equal_the_marts(report_dom, sample_build):
     assert len(rows) > 100
     for kpi_code, scope_id, year, value, unit, meets_target in rows:
         css, text = cells[(kpi_code, scope_id, year)]
-        assert text == expected_text(value, unit), (kpi_code, scope_id, year, value, text)
+        if kpi_code in net_shares and value is not None and not 0 <= value <= 100:
+            assert text == "n.m.", (kpi_code, scope_id, year, value, text)  # not meaningful, see the docs
+        else:
+            assert text == expected_text(value, unit), (kpi_code, scope_id, year, value, text)
         if meets_target is True:
             assert "met" in css.split(), (kpi_code, scope_id, year)
         elif meets_target is False:
@@ -380,3 +384,30 @@ def test_cli_falls_back_or_fails_clearly(tmp_path):
     assert result.returncode == 2
     assert "not found" in result.stderr and str(missing) in result.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_net_share_outside_0_100_is_shown_as_not_meaningful(published_db, tmp_path) -> None:
+    """A spend share pushed below 0 by credit notes stays in the publication but is shown as
+    n.m., with the exact value in the tooltip; a share that may exceed 100 (SRO-03) is not."""
+    db = tmp_path / "published.duckdb"
+    shutil.copyfile(published_db, db)
+    with duckdb.connect(str(db)) as con:
+        kpi, scope_id, year = con.execute(
+            "select kpi_code, scope_id, year from marts.fct_kpi_values where kpi_code = 'KLI-04' "
+            "and scope_level = 'government_layer' order by scope_id, year limit 1").fetchone()
+        con.execute("update marts.fct_kpi_values set value = -8.28 where kpi_code = ? and scope_id = ? "
+                    "and year = ? and scope_level = 'government_layer'", [kpi, scope_id, year])
+        sro, sro_scope, sro_year = con.execute(
+            "select kpi_code, scope_id, year from marts.fct_kpi_values where kpi_code = 'SRO-03' "
+            "and scope_level = 'national' order by year limit 1").fetchone()
+        con.execute("update marts.fct_kpi_values set value = 140 where kpi_code = 'SRO-03' and year = ? "
+                    "and scope_level = 'national'", [sro_year])
+    out = tmp_path / "report.html"
+    result = subprocess.run([sys.executable, "-m", "mvoi", "report", "--db", str(db), "--out", str(out)],
+                            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    cells = {(a["data-kpi"], a["data-scope"], int(a["data-year"])): (a.get("title", ""), text)
+             for tag, a, text in parse_dom(out.read_text(encoding="utf-8")).texts if tag == "td" and "data-year" in a}
+    title, text = cells[(kpi, scope_id, year)]
+    assert text == "n.m." and "-8.28 %" in title
+    assert cells[(sro, sro_scope, sro_year)][1] == "140.0 %"

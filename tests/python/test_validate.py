@@ -124,8 +124,10 @@ def make_marts(db: Path) -> None:
             con.execute(f"create schema if not exists {schema}")
         con.execute(
             "create or replace table reference.kpi_register as select * from (values "
-            "('GEN-04', 'algemeen', '%', 'spend', 'higher'), ('KLI-02', 'klimaat', 't CO2e', null, 'lower'), "
-            "('KLI-03', 'klimaat', 'kg CO2e/EUR', 'spend', 'lower')) as t(kpi_code, theme, unit, denominator, better)"
+            "('GEN-01', 'algemeen', '%', 'awarded tenders', 'higher', 'strict'), "
+            "('GEN-04', 'algemeen', '%', 'spend', 'higher', 'net'), ('KLI-02', 'klimaat', 't CO2e', null, 'lower', 'none'), "
+            "('KLI-03', 'klimaat', 'kg CO2e/EUR', 'spend', 'lower', 'none')) "
+            "as t(kpi_code, theme, unit, denominator, better, bounds)"
         )
         con.execute("create or replace table reference.emission_factors as select * from (values "
                     "('00', 0.26), ('09', 1.2), ('72', 0.1)) as t(cpv_division, kg_co2e_per_eur)")
@@ -163,7 +165,10 @@ def make_marts(db: Path) -> None:
         con.executemany("insert into marts.fct_kpi_values values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null)", rows)
         con.execute(
             "create or replace table governance.landing_reconciliation as select e as entity, 10 as raw_rows, "
-            "8 as loaded_rows, 1 as rejected_rows, 1 as exact_duplicates_removed, true as is_reconciled "
+            "8 as loaded_rows, 1 as rejected_rows, 1 as exact_duplicates_removed, 1 / 9 as rejected_share, "
+            "case when e = 'invoice_lines' then 400.0 end as delivered_amount, "
+            "case when e = 'invoice_lines' then 10.0 end as rejected_amount, "
+            "case when e = 'invoice_lines' then 0.025 end as rejected_amount_share, true as is_reconciled "
             "from unnest(?) as t(e)", [list(contract.entities())]
         )
 
@@ -186,6 +191,9 @@ def test_publication_gate_on_marts(tmp_path: Path) -> None:
         con.execute("insert into marts.fct_kpi_values values "
                     "('GEN-04', 'algemeen', 'organisation', null, 2024, 1, 2, 50, '%', 1, null, null)")
         con.execute("alter table marts.fct_spend add column contact_email varchar")
+        # a tenth of the spend quarantined (1 of 9 lines is tolerated: at most 3 lines)
+        con.execute("update governance.landing_reconciliation set rejected_amount = 40, rejected_amount_share = 0.1 "
+                    "where entity = 'invoice_lines'")
     bad = validate.run_gate("publication", db_path=db, run_id="pub-bad", build_docs=False)
     assert not bad.success
     failed = {r.rule.rule_id for r in bad.results if not r.success}
@@ -195,7 +203,9 @@ def test_publication_gate_on_marts(tmp_path: Path) -> None:
         "fct_kpi_values.percentages_within_0_100",
         "fct_kpi_values.scope_id_not_null",
         "columns.no_personal_data_in_marts",
+        "landing_reconciliation.spend_rejected_within_limit",
     } <= failed, bad.summary()
+    assert "landing_reconciliation.rejected_share_within_limit" not in failed  # 1 row: tolerated
     assert "fct_kpi_values.kli02_equals_kli03_numerator" not in failed
     summary = bad.summary()
     assert "publication | marts.fct_kpi_values | fct_kpi_values.percentages_within_0_100" in summary

@@ -15,7 +15,8 @@ kpi_register as (
         cast(year_basis as varchar) as year_basis,
         cast(numerator as varchar) as numerator_definition,
         cast(denominator as varchar) as denominator_definition,
-        cast(better as varchar) as better
+        cast(better as varchar) as better,
+        cast(bounds as varchar) as bounds
     from {{ ref('kpi_register') }}
 ),
 
@@ -65,6 +66,7 @@ final as (
         kpi_register.denominator_definition,
         kpi_register.denominator_definition is not null as has_denominator,
         kpi_register.better,
+        kpi_register.bounds,
         cast(coalesce(targets_per_kpi.target_count, 0) as bigint) as target_count,
         targets_per_kpi.target_description,
         coalesce(targets_per_kpi.target_value_rijk, targets_per_kpi.target_value_all_scopes)
@@ -88,6 +90,7 @@ select
     denominator_definition,
     has_denominator,
     better,
+    bounds,
     target_count,
     target_description,
     target_value_rijk,
