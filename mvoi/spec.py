@@ -4,11 +4,12 @@ Two documents, both checked in under docs/ and both generated, never edited by h
 
 - `docs/kpi_register.md`: the 24 KPIs per theme (code, names, unit, year basis, numerator,
   denominator, better direction, bounds, targets) from seeds/reference/kpi_register.csv,
-  kpi_targets.csv and mvoi_themes.csv, after an intro on scopes and roll-ups;
+  kpi_targets.csv and mvoi_themes.csv, after an intro on scopes, roll-ups and the shared rules,
+  and the contract columns of marts.fct_kpi_values from models/marts/kpi/_kpi__models.yml;
 - `docs/landing_contract.md`: every entity of the landing contract (file, required, key,
   columns) from models/staging/landing/_landing__sources.yml, every row-level rule from
   seeds/reference/landing_rules.csv, and the file-level rules that `mvoi.landing_check`
-  applies before dbt starts.
+  applies before dbt starts, and the fixed columns of every reference seed (CSV headers).
 
 `mvoi spec` writes both; `mvoi spec --check` writes nothing and exits 1 naming every
 checked-in document that differs from what it would write (run it in CI, and run `mvoi spec`
@@ -28,6 +29,8 @@ from mvoi.contract import SOURCES_FILE
 from mvoi.paths import PROJECT_DIR
 
 REFERENCE_DIR = PROJECT_DIR / "seeds" / "reference"
+KPI_MODELS_FILE = PROJECT_DIR / "models" / "marts" / "kpi" / "_kpi__models.yml"
+PUBLIC_MODEL = "fct_kpi_values"
 DOCS_DIR = PROJECT_DIR / "docs"
 KPI_REGISTER_DOC = "kpi_register.md"
 LANDING_CONTRACT_DOC = "landing_contract.md"
@@ -64,6 +67,11 @@ def _header(sources: Iterable[str]) -> str:
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh), [])
 
 
 def _cell(value: object) -> str:
@@ -111,10 +119,6 @@ value that differs from this register is a bug.
   in the `better` direction, false when it does not, and null when no target applies. A target
   for `rijk` applies to the organisations of layer `rijk` and to the government_layer row
   `rijk`; a target for every scope (`*` in the seed) applies to every row.
-- **Public contract.** `marts.fct_kpi_values` has one row per (kpi_code, scope_level, scope_id,
-  year) with kpi_code, theme, scope_level, scope_id, year, numerator, denominator, value,
-  unit, record_count, target_value and meets_target; its columns, types and grain are enforced
-  as a dbt model contract, and changing them is a breaking change.
 
 ## Shared rules
 
@@ -150,8 +154,35 @@ Each rule is implemented once (`macros/kpi/shared_rules.sql` and the intermediat
 """
 
 
-def kpi_register_doc(reference_dir: Path = REFERENCE_DIR) -> str:
-    """The text of docs/kpi_register.md from the register, target and theme seeds in `reference_dir`."""
+def _public_table(models_file: Path) -> list[str]:
+    """The section on marts.fct_kpi_values: its grain and contract columns from the model yml."""
+    spec = yaml.safe_load(models_file.read_text(encoding="utf-8"))
+    (model,) = [m for m in spec["models"] if m["name"] == PUBLIC_MODEL]
+    grain = model.get("config", {}).get("meta", {}).get("grain", "")
+    lines = [
+        "## The table BI tools read",
+        "",
+        f"`marts.{PUBLIC_MODEL}`, one row per ({grain.replace(' x ', ', ')}). Its column names, types and",
+        "grain are a public contract (an enforced dbt model contract): changing them is a breaking",
+        "change and gets a new model version. The per-theme marts and the semantic layer agree with it.",
+        "",
+    ]
+    return lines + _table(
+        ["column", "type", "null"],
+        (
+            [
+                f"`{c['name']}`",
+                c.get("data_type", ""),
+                "never" if any(k.get("type") == "not_null" for k in c.get("constraints", [])) else "allowed",
+            ]
+            for c in model["columns"]
+        ),
+    )
+
+
+def kpi_register_doc(reference_dir: Path = REFERENCE_DIR, models_file: Path = KPI_MODELS_FILE) -> str:
+    """The text of docs/kpi_register.md from the register, target and theme seeds in `reference_dir`
+    and the contract of fct_kpi_values in `models_file`."""
     register = _read_csv(reference_dir / "kpi_register.csv")
     targets: dict[str, list[str]] = {}
     for row in _read_csv(reference_dir / "kpi_targets.csv"):
@@ -161,6 +192,7 @@ def kpi_register_doc(reference_dir: Path = REFERENCE_DIR) -> str:
     themes = {row["theme"]: row for row in _read_csv(reference_dir / "mvoi_themes.csv")}
 
     sources = [f"seeds/reference/{name}" for name in ("kpi_register.csv", "kpi_targets.csv", "mvoi_themes.csv")]
+    sources.append(_relative(models_file))
     intro = KPI_INTRO.format(
         year_basis="; ".join(f"`{k}`: {v}" for k, v in YEAR_BASIS.items()),
         bounds="; ".join(f"`{k}`: {v}" for k, v in BOUNDS.items()),
@@ -197,6 +229,7 @@ def kpi_register_doc(reference_dir: Path = REFERENCE_DIR) -> str:
     without = [r["kpi_code"] for r in register if not r["denominator"].strip()]
     if without:
         lines += ["", f"Without a denominator (value = numerator): {', '.join(without)}."]
+    lines += ["", *_public_table(models_file)]
     return "\n".join(lines) + "\n"
 
 
@@ -281,7 +314,7 @@ def landing_contract_doc(sources_file: Path = SOURCES_FILE, reference_dir: Path 
     """The text of docs/landing_contract.md from the landing source definition and landing_rules.csv."""
     tables = _landing_tables(sources_file)
     rules = _read_csv(reference_dir / "landing_rules.csv")
-    sources = [_relative(sources_file), "seeds/reference/landing_rules.csv"]
+    sources = [_relative(sources_file), "seeds/reference/landing_rules.csv", "seeds/reference/*.csv"]
     lines = [_header(sources), "", *LANDING_INTRO.splitlines()]
 
     lines += ["", f"## Entities ({len(tables)})", ""]
@@ -333,7 +366,17 @@ def landing_contract_doc(sources_file: Path = SOURCES_FILE, reference_dir: Path 
         f"{len(rules)} row-level rules: {fatal} fatal (the row is rejected), {len(rules) - fatal} warnings "
         "(the row is loaded). The NORA dimension is the data-quality dimension the rule measures "
         "(seed `dq_dimension_map`).",
+        "",
+        "## Reference data the project maintains as seeds",
+        "",
+        "Not delivered: versioned under `seeds/reference/` (sources and dates in its README). File",
+        "names and columns are fixed, so that tools and checks outside dbt can read them too:",
+        "",
     ]
+    lines += _table(
+        ["seed", "columns"],
+        ([f"`{p.stem}`", ", ".join(_csv_header(p))] for p in sorted(reference_dir.glob("*.csv"))),
+    )
     return "\n".join(lines) + "\n"
 
 
