@@ -1,7 +1,7 @@
 """Great Expectations 1.x on DuckDB: the one place where the project bends GX to DuckDB.
 
 GX Core 1.x has no DuckDB dialect. Through `duckdb-engine` (the SQLAlchemy dialect) two
-things break (see ../shared/docs/TOOLCHAIN.md, "Great Expectations on DuckDB"):
+things break:
 
 1. every expectation fails with `MetricResolutionError: list index out of range`: GX opens a
    connection per metric query and closes it before the result is read; duckdb-engine

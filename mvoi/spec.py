@@ -424,14 +424,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.check:
-        stale = stale_docs()
+        stale = stale_docs(DOCS_DIR)
         for path in stale:
             print(f"mvoi spec: {_relative(path)} is stale: run `mvoi spec` and commit it")
         if stale:
             return 1
         print("mvoi spec: docs/kpi_register.md and docs/landing_contract.md are current")
         return 0
-    changed = write_docs()
+    changed = write_docs(DOCS_DIR)
     for path in changed:
         print(f"mvoi spec: wrote {_relative(path)}")
     if not changed:

@@ -1,4 +1,4 @@
--- Row-level invariants of fct_kpi_values (kpis.md, "The table BI tools read"):
+-- Row-level invariants of fct_kpi_values (docs/kpi_register.md, "The table BI tools read"):
 --   every row has at least one record; the denominator is null exactly for the KPIs
 --   without one (KLI-02, ISV-03, SRO-04); the value is the numerator for those, null when
 --   the denominator is 0, else numerator / denominator (x 100 for %); meets_target agrees

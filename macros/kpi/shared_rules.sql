@@ -1,4 +1,4 @@
-{#- The shared rules of the KPI register (../shared/spec/kpis.md, "Shared rules"), each
+{#- The shared rules of the KPI register (docs/kpi_register.md, "Shared rules"), each
     written once. Intermediate models call these macros; no KPI re-implements a rule. -#}
 
 {% macro certificate_valid_on(cert, date_column) -%}

@@ -1,4 +1,4 @@
-"""An independent Python reading of the landing contract (../shared/spec/landing.md).
+"""An independent Python reading of the landing contract (docs/landing_contract.md).
 
 `check_folder(DIR)` reads the nine landing files (CSV or Parquet, every value as text) and
 gives every raw row its outcome the way the contract describes it: exact duplicates removed

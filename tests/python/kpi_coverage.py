@@ -1,4 +1,4 @@
-"""Which KPIs of the register (../shared/spec/kpis.md) a landing folder can give a value.
+"""Which KPIs of the register (docs/kpi_register.md) a landing folder can give a value.
 
 A light Python reading of the KPI definitions, on the rows that `contract_rules` loads: for
 every KPI, the (organisation, year) pairs whose numerator is positive (and hence whose

@@ -25,7 +25,7 @@ from browser import SCREENSHOT_DIR, assert_not_blank, dump_dom, parse_dom, scree
 from conftest import DbtWorkspace
 
 KPI_MODEL = "model.mvoi.fct_kpi_values"
-# the landing entities the KPIs are computed from (kpis.md): all nine
+# the landing entities the KPIs are computed from (docs/kpi_register.md): all nine
 KPI_SOURCES = {
     f"source.mvoi.landing.{entity}"
     for entity in (

@@ -1,6 +1,6 @@
 """Tests of `mvoi generate`: determinism, the landing contract, the fault manifest, distributions.
 
-The contract is checked by an independent Python reading of landing.md
+The contract is checked by an independent Python reading of docs/landing_contract.md
 (`contract_rules.py`); the target ranges of the distributions are documented in
 `mvoi/generate.py` and docs/generator.md.
 """

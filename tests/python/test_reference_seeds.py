@@ -1,15 +1,16 @@
 """Checks of the reference seeds in seeds/reference/, on the CSV files themselves (no dbt).
 
 The seeds are read by tools outside dbt too, so their content is tested where it lives:
-the CPV list and the EU thresholds against the shared data files, the KPI register and its
-targets against the register table of spec/kpis.md, and the product-group mapping, sectors
-and emission factors for internal consistency. Comparisons with the shared folder
-(/work/shared next to the repository) are skipped when that folder is absent.
+the CPV list and the EU thresholds against their published content (pinned here), the KPI
+register, its targets and the landing rules against the generated docs/kpi_register.md and
+docs/landing_contract.md (`mvoi spec`), and the product-group mapping, sectors and emission
+factors for internal consistency. Nothing here reads a file outside the repository.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -18,13 +19,12 @@ import pytest
 import yaml
 
 REPO_DIR = Path(__file__).resolve().parents[2]
-SHARED_DIR = REPO_DIR.parent / "shared"
 REFERENCE_DIR = REPO_DIR / "seeds" / "reference"
-KPIS_MD = SHARED_DIR / "spec" / "kpis.md"
+KPI_REGISTER_MD = REPO_DIR / "docs" / "kpi_register.md"
+LANDING_CONTRACT_MD = REPO_DIR / "docs" / "landing_contract.md"
 
-needs_shared = pytest.mark.skipif(not SHARED_DIR.is_dir(), reason="shared folder absent")
-
-# The fixed file names and columns of landing.md ("Reference data the project maintains as seeds").
+# The fixed file names and columns of the reference seeds (docs/landing_contract.md,
+# "Reference data the project maintains as seeds").
 SEED_COLUMNS = {
     "cpv_codes": ["code", "check_digit", "description_en", "description_nl"],
     "mvoi_themes": ["theme", "name_nl", "name_en", "description"],
@@ -78,8 +78,8 @@ ISV_RISK_CATEGORIES = {
     "Dataverbindingen (incl. 4G/5G)",
 }
 
-# Used only when spec/kpis.md is not available: code, name_nl, name_en, unit.
-KPI_FALLBACK = [
+# The register's codes, names and units, pinned: changing one changes a published definition.
+KPI_NAMES_AND_UNITS = [
     ("GEN-01", "MVI-toepassingsgraad (aantal)", "MVI application rate (count)", "%"),
     ("GEN-02", "MVI-toepassingsgraad (waarde)", "MVI application rate (value)", "%"),
     ("GEN-03", "Aandeel significant of ambitieus", "Share at significant or ambitious level", "%"),
@@ -124,34 +124,18 @@ def seed(name: str) -> list[dict[str, str]]:
     return read_csv(REFERENCE_DIR / f"{name}.csv")
 
 
-def parse_kpi_register(text: str) -> list[dict[str, str]]:
-    """The rows of the register table in kpis.md (section "The register")."""
-    section = text.split("## The register", 1)[1].split("\n## ", 1)[0]
-    rows = []
-    for line in section.splitlines():
-        if not re.match(r"^\|\s*[A-Z]+-\d+\s*\|", line):
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        code, theme, name_nl, name_en, unit, year_of, numerator, denominator, better, target = cells
-        rows.append(
-            {
-                "kpi_code": code,
-                "theme": theme,
-                "name_nl": name_nl,
-                "name_en": name_en,
-                "unit": unit,
-                "year_basis": year_of,
-                "numerator": numerator,
-                "denominator": "" if denominator in {"–", "-", ""} else denominator,
-                "better": better,
-                "target": target,
-            }
-        )
+def doc_table_rows(path: Path) -> dict[str, list[str]]:
+    """The cells of every Markdown table row of a generated doc, by the first cell (backticks stripped)."""
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `"):
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            rows.setdefault(cells[0].strip("`"), cells)
     return rows
 
 
 def product_group_of(code: str, prefix_to_group: dict[str, str]) -> str:
-    """The longest-prefix rule of kpis.md ("Product group of a CPV")."""
+    """The longest-prefix rule (docs/kpi_register.md, "Shared rules": product group of a CPV)."""
     for length in range(8, 1, -1):
         group = prefix_to_group.get(code[:length])
         if group is not None:
@@ -211,14 +195,46 @@ def test_cpv_codes_has_9454_codes_in_45_divisions(cpv_codes):
     assert len({code[:2] for code in cpv_codes}) == 45
 
 
-@needs_shared
-def test_cpv_codes_equals_the_shared_file():
-    assert seed("cpv_codes") == read_csv(SHARED_DIR / "data" / "cpv_2008.csv")
+# sha256 of the CPV 2008 rows (header included; cells joined by tabs, rows by newlines): the
+# list has not changed since 2008, so any difference is an accidental edit.
+CPV_2008_DIGEST = "27523b3573a1f7260ed97aaf422abd18cc7af13b4c4e2c8059d1b3a5f47bc205"
+
+# The thresholds of Directive 2014/24/EU per period, from the Commission's delegated
+# regulations: (works, supplies/services for central, supplies/services for sub-central).
+EU_THRESHOLDS = {
+    "2016-01-01": (5_225_000, 135_000, 209_000),
+    "2018-01-01": (5_548_000, 144_000, 221_000),
+    "2020-01-01": (5_350_000, 139_000, 214_000),
+    "2022-01-01": (5_382_000, 140_000, 215_000),
+    "2024-01-01": (5_538_000, 143_000, 221_000),
+    "2026-01-01": (5_404_000, 140_000, 216_000),
+}
 
 
-@needs_shared
-def test_eu_thresholds_equals_the_shared_file():
-    assert seed("eu_thresholds") == read_csv(SHARED_DIR / "data" / "eu_thresholds.csv")
+def test_cpv_codes_are_the_published_list():
+    with (REFERENCE_DIR / "cpv_codes.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    digest = hashlib.sha256("\n".join("\t".join(r) for r in rows).encode("utf-8")).hexdigest()
+    assert digest == CPV_2008_DIGEST, "seeds/reference/cpv_codes.csv differs from the CPV 2008 list"
+    for row in seed("cpv_codes"):
+        assert re.fullmatch(r"\d", row["check_digit"]), row
+        assert row["description_en"].strip() and row["description_nl"].strip(), row
+
+
+def test_eu_thresholds_are_the_published_values():
+    actual = {
+        (r["valid_from"], r["valid_to"], r["contract_type"], r["authority_class"]): int(r["threshold_eur"])
+        for r in seed("eu_thresholds")
+    }
+    expected = {}
+    for start, (works, central, sub_central) in EU_THRESHOLDS.items():
+        end = f"{int(start[:4]) + 1}-12-31"
+        for authority_class in ("central", "sub_central"):
+            expected[(start, end, "works", authority_class)] = works
+            for contract_type in ("supplies", "services"):
+                value = central if authority_class == "central" else sub_central
+                expected[(start, end, contract_type, authority_class)] = value
+    assert actual == expected
 
 
 def test_eu_thresholds_cover_every_type_and_class_per_period():
@@ -239,21 +255,26 @@ def test_themes_are_the_six_codes():
     assert all(r["name_nl"] and r["name_en"] and r["description"] for r in rows)
 
 
-def test_kpi_register_matches_kpis_md():
+def test_kpi_register_names_and_units():
     register = seed("kpi_register")
     codes = [r["kpi_code"] for r in register]
     assert len(codes) == len(set(codes)) == 24
-    if KPIS_MD.is_file():
-        expected = parse_kpi_register(KPIS_MD.read_text(encoding="utf-8"))
-        assert len(expected) == 24, "could not parse the register table of kpis.md"
-        by_code = {r["kpi_code"]: r for r in register}
-        assert list(by_code) == [e["kpi_code"] for e in expected]
-        for e in expected:
-            row = by_code[e["kpi_code"]]
-            for column in SEED_COLUMNS["kpi_register"][:-1]:  # bounds is the project's own
-                assert row[column] == e[column], f"{e['kpi_code']}.{column}: {row[column]!r} != {e[column]!r}"
-    else:
-        assert [(r["kpi_code"], r["name_nl"], r["name_en"], r["unit"]) for r in register] == KPI_FALLBACK
+    assert [(r["kpi_code"], r["name_nl"], r["name_en"], r["unit"]) for r in register] == KPI_NAMES_AND_UNITS
+
+
+def test_every_kpi_is_in_the_register_doc_with_its_unit():
+    rows = doc_table_rows(KPI_REGISTER_MD)
+    for r in seed("kpi_register"):
+        cells = rows.get(r["kpi_code"])
+        assert cells, f"{r['kpi_code']} is missing from docs/kpi_register.md: run `mvoi spec`"
+        assert cells[1:5] == [r["name_nl"], r["name_en"], r["unit"], r["year_basis"]], cells
+
+
+def test_every_landing_rule_is_in_the_contract_doc():
+    text = LANDING_CONTRACT_MD.read_text(encoding="utf-8")
+    for r in seed("landing_rules"):
+        cells = [f"`{r['reason_code']}`", f"`{r['column_name']}`", r["severity"], r["dq_dimension"], r["description"]]
+        assert f"| {' | '.join(cells)} |" in text, f"{r['entity']}.{r['reason_code']} is missing from docs/landing_contract.md: run `mvoi spec`"
 
 
 def test_kpi_register_codes_and_themes():
@@ -266,29 +287,23 @@ def test_kpi_register_codes_and_themes():
     assert without_denominator == {"KLI-02", "ISV-03", "SRO-04"}
 
 
-def test_kpi_targets_match_kpis_md():
+def test_kpi_targets():
     targets = {(r["kpi_code"], r["government_layer"]): float(r["target_value"]) for r in seed("kpi_targets")}
-    if KPIS_MD.is_file():
-        expected = {}
-        for e in parse_kpi_register(KPIS_MD.read_text(encoding="utf-8")):
-            if e["target"] in {"–", "-", ""}:
-                continue
-            match = re.fullmatch(r"(\d+(?:\.\d+)?)(?:\s*\((\w+)\))?", e["target"])
-            assert match, f"unparsed target {e['target']!r}"
-            expected[(e["kpi_code"], match.group(2) or "*")] = float(match.group(1))
-    else:
-        expected = {
-            ("GEN-01", "rijk"): 100.0,
-            ("GEN-02", "rijk"): 100.0,
-            ("GEN-03", "rijk"): 50.0,
-            ("ISV-01", "rijk"): 100.0,
-            ("ISV-02", "rijk"): 100.0,
-            ("SRO-01", "rijk"): 100.0,
-            ("SRO-03", "*"): 100.0,
-        }
-    assert targets == expected
+    assert targets == {
+        ("GEN-01", "rijk"): 100.0,
+        ("GEN-02", "rijk"): 100.0,
+        ("GEN-03", "rijk"): 50.0,
+        ("ISV-01", "rijk"): 100.0,
+        ("ISV-02", "rijk"): 100.0,
+        ("SRO-01", "rijk"): 100.0,
+        ("SRO-03", "*"): 100.0,
+    }
     register_codes = {r["kpi_code"] for r in seed("kpi_register")}
     assert {code for code, _ in targets} <= register_codes
+    rows = doc_table_rows(KPI_REGISTER_MD)
+    for (code, layer), value in targets.items():
+        scope = "every scope" if layer == "*" else layer
+        assert f"{value:g} ({scope})" in rows[code][-1], f"target of {code} missing from docs/kpi_register.md"
 
 
 # ---------------------------------------------------------------------------- product groups

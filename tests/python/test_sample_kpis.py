@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-# the public contract of marts.fct_kpi_values (../shared/spec/kpis.md, "The table BI tools read")
+# the public contract of marts.fct_kpi_values (docs/kpi_register.md, "The table BI tools read")
 CONTRACT = [
     ("kpi_code", "VARCHAR"), ("theme", "VARCHAR"), ("scope_level", "VARCHAR"), ("scope_id", "VARCHAR"),
     ("year", "INTEGER"), ("numerator", "DOUBLE"), ("denominator", "DOUBLE"), ("value", "DOUBLE"),

@@ -1,4 +1,4 @@
-{#- The 24 MVOI KPIs of the register (../shared/spec/kpis.md) per scope and year.
+{#- The 24 MVOI KPIs of the register (docs/kpi_register.md) per scope and year.
     Each KPI is one entry of `kpis` below: the fact holding its records, the year of a record,
     the per-record numerator and denominator contributions and the filter of its
     (denominator) domain. kpi_org_year_measure turns each into organisation x year rows;
