@@ -39,7 +39,10 @@ LANDING_CONTRACT_DOC = "landing_contract.md"
 GENERAL_THEME = {
     "name_nl": "Algemeen",
     "name_en": "General",
-    "description": "Cross-theme KPIs: how much of the buying applies MVI criteria at all, and which spend is under contract or with SMEs.",
+    "description": (
+        "Cross-theme KPIs: how much of the buying applies MVI criteria at all, and which spend "
+        "is under contract or with SMEs."
+    ),
 }
 
 YEAR_BASIS = {
@@ -52,7 +55,10 @@ YEAR_BASIS = {
 
 BOUNDS = {
     "strict": "a share of a non-negative whole: within 0-100 at every scope, or the build is not published",
-    "net": "a share of a netted total (credit notes, agreed social return): normally 0-100; a value outside is published, flagged by a warning rule and shown as n.m. in the report",
+    "net": (
+        "a share of a netted total (credit notes, agreed social return): normally 0-100; a value "
+        "outside is published, flagged by a warning rule and shown as n.m. in the report"
+    ),
     "none": "no bounds",
 }
 
@@ -97,7 +103,7 @@ def _relative(path: Path) -> str:
 KPI_INTRO = """\
 # KPI register
 
-The 24 KPIs of the MVOI monitoring, per theme: one meaning, one formula and one grain each.
+The KPIs of the MVOI monitoring, per theme: one meaning, one formula and one grain each.
 The seeds are the definition; the models (`fct_kpi_values`), the KPI doc blocks
 (`models/marts/kpi/_kpi__docs.md`) and the report compute and describe exactly this. A KPI
 value that differs from this register is a bug.
