@@ -5,8 +5,8 @@ really has) and reports:
 
 - models, seeds, snapshots, sources and macros of this project without a description;
 - columns without a description (declared columns, and with a catalog the real columns too);
-- models without `meta.owner`, without a `group`, or without a primary-key test
-  (`unique`, or a uniqueness test over a combination of columns);
+- models, seeds and snapshots without `meta.owner`; models without a `group` or without a
+  primary-key test (`unique`, or a uniqueness test over a combination of columns);
 - public models without an enforced contract.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 from pathlib import Path
 
 from mvoi import paths
@@ -63,12 +62,14 @@ def find_problems(manifest: dict, catalog: dict | None = None) -> list[str]:
                 tested_unique.add(node["attached_node"])
 
     for node in nodes.values():
-        if node["resource_type"] != "model":
+        if node["resource_type"] not in ("model", "seed", "snapshot"):
             continue
         config = node.get("config", {})
         meta = {**node.get("meta", {}), **config.get("meta", {})}
         if not meta.get("owner"):
-            problems.append(f"model {node['name']}: no meta.owner")
+            problems.append(f"{node['resource_type']} {node['name']}: no meta.owner")
+        if node["resource_type"] != "model":
+            continue
         if not (node.get("group") or config.get("group")):
             problems.append(f"model {node['name']}: no group")
         if node["unique_id"] not in tested_unique:

@@ -70,3 +70,10 @@ def test_catalog_reveals_undeclared_columns_and_macros_are_checked():
     catalog = {"nodes": {"model.mvoi.good": {"columns": {"ID": {}, "extra": {}}}}, "sources": {}}
     problems = find_problems(manifest, catalog)
     assert problems == ["model good: column extra has no description", "macro silent: no description"]
+
+
+def test_seed_without_owner_is_reported():
+    seed = _model("codes", unique_id="seed.mvoi.codes", resource_type="seed", config={"meta": {}})
+    owned = _model("owned", unique_id="seed.mvoi.owned", resource_type="seed")
+    problems = find_problems(_manifest(seed, owned))
+    assert problems == ["seed codes: no meta.owner"]  # seeds need no group or key test
