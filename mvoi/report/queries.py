@@ -1,0 +1,137 @@
+"""What the report reads: the project's own tables, by their names and columns.
+
+The publication (mvoi/publish.py) always holds marts.*, governance.landing_reconciliation,
+governance.dq_scorecard and reference.*, plus meta.publication, meta.publication_sources and
+meta.published_tables. The build database has the same marts and governance tables but no
+meta schema: that is the one optional part, checked by `has_publication`. Every function
+returns plain rows (dicts of column -> value), unrounded; formatting is the caller's.
+
+The report reads no personal data: every query names its columns and none of them is a
+contact e-mail, an invoice description or an original landing record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+Row = dict[str, Any]
+
+# the tables, quoted as in SQL; the report also names them as the source of a section
+FCT_KPI_VALUES = '"marts"."fct_kpi_values"'
+DIM_KPIS = '"marts"."dim_kpis"'
+DIM_THEMES = '"marts"."dim_themes"'
+PRODUCT_CARDS = '"marts"."mart_product_cards"'
+SCORECARD = '"governance"."dq_scorecard"'
+LANDING_RECONCILIATION = '"governance"."landing_reconciliation"'
+PUBLICATION = '"meta"."publication"'
+PUBLICATION_SOURCES = '"meta"."publication_sources"'
+PUBLISHED_TABLES = '"meta"."published_tables"'
+
+REQUIRED_TABLES = (FCT_KPI_VALUES, DIM_KPIS, DIM_THEMES, PRODUCT_CARDS, SCORECARD, LANDING_RECONCILIATION)
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    found = con.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
+    ).fetchall()
+    return {f'"{schema}"."{name}"' for schema, name in found}
+
+
+def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables every MVOI warehouse has that this database lacks (empty: a warehouse)."""
+    existing = _existing_tables(con)
+    return [table for table in REQUIRED_TABLES if table not in existing]
+
+
+def has_publication(con: duckdb.DuckDBPyConnection) -> bool:
+    """True for a publication; False for the build database (no meta schema)."""
+    return PUBLICATION in _existing_tables(con)
+
+
+# --------------------------------------------------------------------------------------
+# KPIs
+
+
+def kpi_register(con: duckdb.DuckDBPyConnection) -> dict[str, Row]:
+    """kpi_code -> names, unit, definitions, direction, bounds and target text, by code."""
+    found = rows(
+        con,
+        f"select kpi_code, theme, name_nl, name_en, unit, year_basis, numerator_definition, "
+        f"denominator_definition, better, bounds, target_description from {DIM_KPIS} order by kpi_code",
+    )
+    return {r["kpi_code"]: r for r in found}
+
+
+def themes(con: duckdb.DuckDBPyConnection) -> dict[str, Row]:
+    """theme -> its Dutch and English name and description."""
+    found = rows(con, f"select theme, name_nl, name_en, description from {DIM_THEMES}")
+    return {r["theme"]: r for r in found}
+
+
+def kpi_values(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """The national and government-layer values of every KPI (the report's level of detail)."""
+    return rows(
+        con,
+        f"select kpi_code, theme, scope_level, scope_id, year, numerator, denominator, value, unit, "
+        f"record_count, target_value, meets_target from {FCT_KPI_VALUES} "
+        f"where scope_level in ('national', 'government_layer') order by kpi_code, scope_level, scope_id, year",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# product groups, data quality
+
+
+def product_group_totals(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Spend and estimated emissions per product group over all years of the cards."""
+    return rows(
+        con,
+        f"select product_group_id, max(product_group_name_nl) as name, max(cluster) as cluster, "
+        f"sum(spend_eur)::double as spend_eur, sum(emissions_t_co2e)::double as emissions_t_co2e, "
+        f"min(year) as first_year, max(year) as last_year "
+        f"from {PRODUCT_CARDS} group by product_group_id",
+    )
+
+
+def scorecard(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """The scorecard of the latest build (dq_scorecard holds that build only): per entity and
+    NORA dimension the score (0-100), its numerator and denominator and the change."""
+    return rows(
+        con,
+        f"select entity_kind as kind, entity, dq_dimension as dimension, score::double as score, "
+        f"numerator::double as numerator, denominator::double as denominator, "
+        f"score_change::double as score_change, run_id, run_at from {SCORECARD}",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# provenance
+
+
+def publication(con: duckdb.DuckDBPyConnection) -> Row:
+    """The publication record: run id, publication time, table count, export folder."""
+    found = rows(con, f"select run_id, published_at, published_tables, export_folder from {PUBLICATION}")
+    return found[0] if found else {}
+
+
+def publication_sources(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Rows delivered per landing entity, with the file they came from."""
+    return rows(con, f"select entity, raw_rows, file_name, file_format, loaded_at from {PUBLICATION_SOURCES}")
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    return rows(con, f"select table_schema, table_name, row_count from {PUBLISHED_TABLES} order by 1, 2")
+
+
+def landing_counts(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Rows delivered per landing entity and the build that loaded them (build database)."""
+    return rows(con, f"select entity, raw_rows, run_id, loaded_at from {LANDING_RECONCILIATION}")
