@@ -39,6 +39,7 @@ browser:
 	bash scripts/install_browser.sh
 
 lint: env
+	$(BIN)/ruff check mvoi tests/python scripts
 	$(BIN)/sqlfluff lint models analyses snapshots tests --processes 2
 
 dbt-build: env

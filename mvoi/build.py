@@ -69,7 +69,7 @@ def entity_summary(db_path: Path) -> list[dict]:
         ).fetchall()
     keys = ("entity", "delivered", "loaded", "rejected", "duplicates", "rejected_share", "amount_excluded",
             "top_reasons")
-    return [dict(zip(keys, row[1:])) for row in rows]
+    return [dict(zip(keys, row[1:], strict=True)) for row in rows]
 
 
 def format_summary(summary: list[dict]) -> str:
@@ -100,7 +100,7 @@ def build() -> int:
     """The build's steps (the caller holds the lock); returns the exit code."""
     os.environ.update(paths.output_environment())  # dbt and the steps see the same locations
     os.environ.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_DIR))
-    started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     raw_dir = os.environ.get("MVOI_RAW_DIR", "").strip()
     print(f"== landing: {raw_dir or 'bundled sample (seeds/sample)'}", flush=True)
     if raw_dir:

@@ -42,7 +42,7 @@ def build_lock(path: Path) -> Iterator[None]:
             "nothing was changed. Wait for it to finish, then build again."
         ) from None
     try:
-        started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()} {started}\n".encode())
         yield

@@ -22,7 +22,7 @@ def write(outcome: str, reasons: list[str], run_id: str | None, started_at: dt.d
         "outcome": outcome,
         "run_id": run_id,
         "started_at": started_at.isoformat(),
-        "finished_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "finished_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "reasons": reasons,
     }
     path = paths.build_status_path()

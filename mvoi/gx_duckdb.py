@@ -60,9 +60,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from sqlalchemy.dialects import postgresql
-
     from great_expectations.execution_engine import sqlalchemy_execution_engine as sae
+    from sqlalchemy.dialects import postgresql
 
     # 1. keep the one DuckDB connection open for the life of the execution engine
     if not hasattr(sae, "_PERSISTED_CONNECTION_DIALECTS"):

@@ -106,15 +106,17 @@ def check_landing_folder(folder: Path) -> list[LandingProblem]:
                 )
             )
         for name in files:
-            path = folder / name
-            if not path.is_file():
-                message = f"{name} is not a file. Replace it with the {entity.name} data file."
-                problems.append(LandingProblem(str(path), None, message))
-            elif name.endswith(".csv"):
-                problems.extend(_check_csv(path, entity))
-            else:
-                problems.extend(_check_parquet(path, entity))
+            problems.extend(_check_file(folder / name, entity))
     return problems
+
+
+def _check_file(path: Path, entity: Entity) -> list[LandingProblem]:
+    """The problems of one delivered file of `entity` (CSV or Parquet)."""
+    if not path.is_file():
+        return [LandingProblem(str(path), None, f"{path.name} is not a file. Replace it with the {entity.name} data file.")]
+    if path.name.endswith(".csv"):
+        return _check_csv(path, entity)
+    return _check_parquet(path, entity)
 
 
 def format_problems(problems: list[LandingProblem], folder: Path | str | None = None) -> str:
@@ -337,8 +339,8 @@ def _semicolon_problem(path: Path, entity: Entity, header: list[str], first_line
     next(sample, None)
     example = None
     try:
-        for _, row in zip(range(SAMPLE_ROWS), sample):
-            for name, value in zip(semi_header, row):
+        for _, row in zip(range(SAMPLE_ROWS), sample, strict=False):
+            for name, value in zip(semi_header, row, strict=False):
                 if DECIMAL_COMMA.fullmatch(value.strip()):
                     example = f" and decimal commas (e.g. {value.strip()} in column {name.strip()})"
                     break

@@ -28,54 +28,56 @@ def _target_dir() -> Path:
     return paths.dbt_target_dir()
 
 
+def _undescribed(text: str | None) -> bool:
+    return not (text or "").strip()
+
+
+def _description_problems(node: dict, catalog: dict | None) -> list[str]:
+    """A node without a description, and its columns (declared, or really there) without one."""
+    kind = node["resource_type"]
+    problems = [f"{kind} {node['name']}: no description"] if _undescribed(node.get("description")) else []
+    declared = {name.lower(): c for name, c in node.get("columns", {}).items()}
+    real = declared.keys()
+    entry = (catalog or {}).get("sources" if kind == "source" else "nodes", {}).get(node["unique_id"])
+    if entry:
+        real = {c.lower() for c in entry["columns"]}
+    problems += [f"{kind} {node['name']}: column {column} has no description"
+                 for column in sorted(real) if _undescribed(declared.get(column, {}).get("description"))]
+    return problems
+
+
+def _governance_problems(node: dict, tested_unique: set[str]) -> list[str]:
+    """Owner on models, seeds and snapshots; group, primary-key test and contract on models."""
+    config = node.get("config", {})
+    meta = {**node.get("meta", {}), **config.get("meta", {})}
+    problems = [] if meta.get("owner") else [f"{node['resource_type']} {node['name']}: no meta.owner"]
+    if node["resource_type"] != "model":
+        return problems
+    if not (node.get("group") or config.get("group")):
+        problems.append(f"model {node['name']}: no group")
+    if node["unique_id"] not in tested_unique:
+        problems.append(f"model {node['name']}: no primary-key test (unique or unique combination)")
+    if node.get("access") == "public" and not config.get("contract", {}).get("enforced"):
+        problems.append(f"model {node['name']}: public but its contract is not enforced")
+    return problems
+
+
 def find_problems(manifest: dict, catalog: dict | None = None) -> list[str]:
     project = manifest["metadata"]["project_name"]
-    nodes = {k: v for k, v in manifest["nodes"].items() if v.get("package_name") == project}
-    sources = {k: v for k, v in manifest["sources"].items() if v.get("package_name") == project}
-    macros = {k: v for k, v in manifest["macros"].items() if v.get("package_name") == project}
-    problems: list[str] = []
 
-    documented = [v for v in nodes.values() if v["resource_type"] in ("model", "seed", "snapshot")]
-    for node in [*documented, *sources.values()]:
-        kind = node["resource_type"]
-        if not (node.get("description") or "").strip():
-            problems.append(f"{kind} {node['name']}: no description")
-        declared = {name.lower(): c for name, c in node.get("columns", {}).items()}
-        real = declared.keys()
-        if catalog is not None:
-            entry = catalog.get("sources" if kind == "source" else "nodes", {}).get(node["unique_id"])
-            if entry:
-                real = {c.lower() for c in entry["columns"]}
-        for column in sorted(real):
-            if not (declared.get(column, {}).get("description") or "").strip():
-                problems.append(f"{kind} {node['name']}: column {column} has no description")
+    def own(kind: str) -> list[dict]:
+        return [v for v in manifest[kind].values() if v.get("package_name") == project]
 
-    for macro in macros.values():
-        if not (macro.get("description") or "").strip():
-            problems.append(f"macro {macro['name']}: no description")
-
-    tested_unique = set()
-    for node in nodes.values():
-        if node["resource_type"] == "test":
-            name = (node.get("test_metadata") or {}).get("name")
-            if name in PRIMARY_KEY_TESTS and node.get("attached_node"):
-                tested_unique.add(node["attached_node"])
-
-    for node in nodes.values():
-        if node["resource_type"] not in ("model", "seed", "snapshot"):
-            continue
-        config = node.get("config", {})
-        meta = {**node.get("meta", {}), **config.get("meta", {})}
-        if not meta.get("owner"):
-            problems.append(f"{node['resource_type']} {node['name']}: no meta.owner")
-        if node["resource_type"] != "model":
-            continue
-        if not (node.get("group") or config.get("group")):
-            problems.append(f"model {node['name']}: no group")
-        if node["unique_id"] not in tested_unique:
-            problems.append(f"model {node['name']}: no primary-key test (unique or unique combination)")
-        if node.get("access") == "public" and not config.get("contract", {}).get("enforced"):
-            problems.append(f"model {node['name']}: public but its contract is not enforced")
+    nodes, sources, macros = own("nodes"), own("sources"), own("macros")
+    documented = [n for n in nodes if n["resource_type"] in ("model", "seed", "snapshot")]
+    tested_unique = {
+        n["attached_node"] for n in nodes
+        if n["resource_type"] == "test" and n.get("attached_node")
+        and (n.get("test_metadata") or {}).get("name") in PRIMARY_KEY_TESTS
+    }
+    problems = [p for node in [*documented, *sources] for p in _description_problems(node, catalog)]
+    problems += [f"macro {m['name']}: no description" for m in macros if _undescribed(m.get("description"))]
+    problems += [p for node in documented for p in _governance_problems(node, tested_unique)]
     return problems
 
 

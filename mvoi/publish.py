@@ -138,6 +138,66 @@ def remove_stale_temporaries(published: Path, export_dir: Path) -> list[Path]:
     return removed
 
 
+def _copy_public_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], export: Path) -> list[str]:
+    """Copy the marts (also to Parquet in `export`), the public governance tables, the counts
+    of the quarantine and warnings, and the reference seeds from the attached build database;
+    returns the copied tables as `schema.table`."""
+    copied: list[str] = []
+
+    def copy(schema: str, table: str) -> None:
+        con.execute(f"create table {schema}.{_q(table)} as select * from build.{schema}.{_q(table)}")
+        copied.append(f"{schema}.{table}")
+
+    for table in tables["marts"]:
+        copy("marts", table)
+        con.execute(f"copy marts.{_q(table)} to {validate._sql_text(str(export / (table + '.parquet')))} "
+                    "(format parquet)")
+    governance = set(tables.get("governance", []))
+    wanted = [t for t in GOVERNANCE_TABLES if t in governance]
+    wanted += sorted(
+        t for t in governance
+        if t not in wanted and any(con.execute("select ? like ?", [t, p]).fetchone()[0] for p in GOVERNANCE_PATTERNS)
+    )
+    for table in wanted:
+        copy("governance", table)
+    for target, (source, keys) in GOVERNANCE_COUNTS.items():
+        if source in governance:
+            con.execute(f"create table governance.{target} as select {keys}, count(*) as row_count "
+                        f"from build.governance.{source} group by all order by all")
+            copied.append(f"governance.{target}")
+    for table in tables.get("reference", []):
+        copy("reference", table)
+    return copied
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], copied: list[str], run_id: str,
+                published_at: dt.datetime, export_name: str) -> None:
+    """meta: what was published, from which build and which delivery."""
+    con.execute(
+        "create table meta.publication as select ? as run_id, ? as published_at, "
+        "? as published_tables, ? as export_folder",
+        [run_id, published_at, len(copied), export_name],
+    )
+    if "landing_files" in tables.get("raw", []):
+        con.execute(
+            "create table meta.publication_sources as select entity, "
+            "regexp_extract(file_path, '[^/]+$') as file_name, file_format, row_count as raw_rows, "
+            "loaded_at from build.raw.landing_files order by entity"
+        )
+    elif "landing_reconciliation" in tables.get("governance", []):
+        con.execute(
+            "create table meta.publication_sources as select entity, null::varchar as file_name, "
+            "'sample' as file_format, raw_rows, null::timestamp as loaded_at "
+            "from build.governance.landing_reconciliation order by entity"
+        )
+    counts = " union all ".join(
+        f"select '{schema}' as table_schema, '{table}' as table_name, count(*) as row_count "
+        f"from {schema}.{_q(table)}"
+        for schema, table in (name.split(".", 1) for name in copied)
+    )
+    con.execute(f"create table meta.published_tables as {counts} order by 1, 2")
+
+
 def publish(run_id: str, build_db: Path | None = None, published: Path | None = None,
             export_dir: Path | None = None) -> Publication:
     """Copy the public tables of the build database to a new published database and
@@ -157,7 +217,7 @@ def publish(run_id: str, build_db: Path | None = None, published: Path | None = 
     old_export = export_dir.with_name(f"{export_dir.name}.old-{os.getpid()}")
     for leftover in (tmp_db, tmp_export, old_export):
         _remove(leftover)
-    published_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     copied: list[str] = []
     try:
         tmp_export.mkdir()
@@ -168,64 +228,8 @@ def publish(run_id: str, build_db: Path | None = None, published: Path | None = 
                 raise PublishError(f"the build database {build_db} has no tables in schema marts")
             for schema in ("marts", "governance", "reference", "meta"):
                 con.execute(f"create schema if not exists {schema}")
-
-            def copy(schema: str, table: str, target: str | None = None) -> None:
-                target = target or table
-                con.execute(
-                    f"create table {schema}.{_q(target)} as select * from build.{schema}.{_q(table)}"
-                )
-                copied.append(f"{schema}.{target}")
-
-            for table in tables["marts"]:
-                copy("marts", table)
-                con.execute(
-                    f"copy marts.{_q(table)} to {validate._sql_text(str(tmp_export / (table + '.parquet')))} "
-                    "(format parquet)"
-                )
-            governance = set(tables.get("governance", []))
-            wanted = [t for t in GOVERNANCE_TABLES if t in governance]
-            wanted += sorted(
-                t for t in governance
-                if t not in wanted and any(
-                    con.execute("select ? like ?", [t, p]).fetchone()[0] for p in GOVERNANCE_PATTERNS
-                )
-            )
-            for table in wanted:
-                copy("governance", table)
-            for target, (source, keys) in GOVERNANCE_COUNTS.items():
-                if source in governance:
-                    con.execute(
-                        f"create table governance.{target} as select {keys}, count(*) as row_count "
-                        f"from build.governance.{source} group by all order by all"
-                    )
-                    copied.append(f"governance.{target}")
-            for table in tables.get("reference", []):
-                copy("reference", table)
-
-            # meta: what was published, from which build and which delivery
-            con.execute(
-                "create table meta.publication as select ? as run_id, ? as published_at, "
-                "? as published_tables, ? as export_folder",
-                [run_id, published_at, len(copied), export_dir.name],
-            )
-            if "landing_files" in tables.get("raw", []):
-                con.execute(
-                    "create table meta.publication_sources as select entity, "
-                    "regexp_extract(file_path, '[^/]+$') as file_name, file_format, row_count as raw_rows, "
-                    "loaded_at from build.raw.landing_files order by entity"
-                )
-            elif "landing_reconciliation" in governance:
-                con.execute(
-                    "create table meta.publication_sources as select entity, null::varchar as file_name, "
-                    "'sample' as file_format, raw_rows, null::timestamp as loaded_at "
-                    "from build.governance.landing_reconciliation order by entity"
-                )
-            counts = " union all ".join(
-                f"select '{name.split('.')[0]}' as table_schema, '{name.split('.')[1]}' as table_name, "
-                f"count(*) as row_count from {name.split('.')[0]}.{_q(name.split('.')[1])}"
-                for name in copied
-            )
-            con.execute(f"create table meta.published_tables as {counts} order by 1, 2")
+            copied += _copy_public_tables(con, tables, tmp_export)
+            _write_meta(con, tables, copied, run_id, published_at, export_dir.name)
             con.execute("detach build")
             con.execute("checkpoint")
         (tmp_export / "_publication.json").write_text(

@@ -229,184 +229,241 @@ def _sql_text(value: str) -> str:
 # gate 1: the landing contract
 
 
+@dataclass
+class _RuleMaker:
+    """Makes the landing rules, with each rule's threshold and severity (gx/thresholds.yml and
+    the landing contract's severities)."""
+
+    thresholds: dict
+    severities: dict
+
+    def __call__(self, entity: str, asset: str, check: str, expectation_type: str, kwargs: dict,
+                 description: str, column: str | None = None, reason: str | None = None,
+                 use_mostly: bool = True) -> Rule:
+        rule_id = ".".join(x for x in (entity, column, check) if x)
+        mostly, severity = _threshold(self.thresholds, "landing", rule_id, check, entity, reason, self.severities)
+        kwargs = dict(kwargs)
+        if use_mostly and mostly < 1:
+            kwargs["mostly"] = mostly
+        setting = _setting(self.thresholds, "landing", rule_id, check)
+        tolerated = int(setting.get("tolerated_rows", 0)) if use_mostly else 0
+        return Rule(rule_id=rule_id, gate="landing", asset=asset, check=check,
+                    expectation_type=expectation_type, kwargs=kwargs, severity=severity,
+                    description=description, column=column,
+                    mostly=mostly if use_mostly else None, reason_code=reason, tolerated_rows=tolerated)
+
+
+@dataclass
+class _ColumnCheck:
+    """What one column rule of gx/suites/landing.yml becomes: a GX expectation, and the
+    derived column of the as-read query that it checks (when it needs one)."""
+
+    expectation_type: str
+    kwargs: dict[str, Any]
+    description: str
+    derived: str | None = None
+
+
+@dataclass
+class _EntityContext:
+    catalog: dict[str, set[str]]
+    present: set[str] | None  # the raw table's columns, None when the table is missing
+    formats: dict[str, str]
+    case_of: dict[str, str]
+    today: dt.date
+
+    def has(self, column: str) -> bool:
+        return self.present is None or column in self.present
+
+
+def _required_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck:
+    return _ColumnCheck("expect_column_values_to_not_be_null", {"column": col}, f"{col} is present.")
+
+
+def _format_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck:
+    fmt = spec["format"]
+    case = f", {ctx.case_of[col]} case" if col in ctx.case_of else ""
+    return _ColumnCheck("expect_column_values_to_match_regex", {"column": col, "regex": ctx.formats[fmt]},
+                        f"{col} has the {fmt} format {ctx.formats[fmt]} (after trim{case}).")
+
+
+def _code_list_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck:
+    values = [str(v) for v in spec["values"]]
+    return _ColumnCheck("expect_column_values_to_be_in_set", {"column": col, "value_set": values},
+                        f"{col} is one of {', '.join(values)} (case-insensitive after trim).")
+
+
+def _true_check(name: str, derived: str, description: str) -> _ColumnCheck:
+    """A rule on a derived boolean column: true where the row passes, null where it does not apply."""
+    return _ColumnCheck("expect_column_values_to_be_in_set", {"column": name, "value_set": [True]}, description,
+                        f"{derived} as {_q(name)}")
+
+
+def _cpv_exists_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck:
+    return _true_check(
+        f"{col}__cpv_exists",
+        f"case when regexp_full_match(n.{_q(col)}, '[0-9]{{8}}(-[0-9]){{0,1}}') then exists ("
+        f"select 1 from reference.cpv_codes as cpv where cpv.code = left(n.{_q(col)}, 8)) end",
+        f"The 8-digit part of {col} exists in the CPV 2008 list (reference.cpv_codes).")
+
+
+def _range_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck:
+    if spec["check"] == "range":
+        name, derived, what = f"{col}__number", f"try_cast(n.{_q(col)} as double)", col
+    else:
+        name, derived, what = f"{col}__year", f"year(try_cast(n.{_q(col)} as date))", "the year of " + col
+    kwargs: dict[str, Any] = {"column": name}
+    bounds = []
+    for bound in ("min", "max"):
+        if bound in spec:
+            value = spec[bound]
+            if isinstance(value, str) and value.startswith("current"):
+                value = ctx.today.year + int(value[len("current"):] or 0)
+            kwargs[f"{bound}_value"] = value
+            bounds.append(f"{bound} {value}")
+    if spec.get("strict_min"):
+        kwargs["strict_min"] = True
+        bounds[0] = bounds[0].replace("min", "above")
+    return _ColumnCheck("expect_column_values_to_be_between", kwargs,
+                        f"{what} is within bounds ({', '.join(bounds)}).", f"{derived} as {_q(name)}")
+
+
+def _references_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck | None:
+    parent, parent_col = spec["to"].split(".")
+    if parent_col not in (ctx.catalog.get(f"raw.{parent}") or ()):
+        return None  # the parent's own columns_present / table rule reports it
+    return _true_check(
+        f"{col}__references",
+        f"case when n.{_q(col)} is not null then n.{_q(col)} in ("
+        f"select trim(cast(p.{_q(parent_col)} as varchar)) from raw.{_q(parent)} as p) end",
+        f"{col} exists in the delivered {parent}.{parent_col}.")
+
+
+def _order_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck | None:
+    other = spec.get("at_least") or spec.get("at_most")
+    if not ctx.has(other):
+        return None
+    op = ">=" if "at_least" in spec else "<="
+    cast = "date" if spec.get("type") == "date" else "double"
+    a, b = f"try_cast(n.{_q(col)} as {cast})", f"try_cast(n.{_q(other)} as {cast})"
+    return _true_check(f"{col}__order", f"case when {a} is not null and {b} is not null then {a} {op} {b} end",
+                       f"{col} {op} {other} where both are valid.")
+
+
+# the kinds of column rule of gx/suites/landing.yml; a builder returns None when the rule
+# cannot apply to this delivery (another rule reports why)
+COLUMN_CHECKS = {
+    "required": _required_check,
+    "format": _format_check,
+    "code_list": _code_list_check,
+    "cpv_exists": _cpv_exists_check,
+    "range": _range_check,
+    "year_range": _range_check,
+    "references": _references_check,
+    "order": _order_check,
+}
+
+
+def _raw_asset(entity: contract.Entity, present: set[str] | None, make: _RuleMaker) -> Asset:
+    """The table rules on raw.<entity>: columns present, rows present, exact duplicates."""
+    table = f"raw.{entity.name}"
+    asset = Asset(name=table, table=table, missing=None if present is not None else f"table {table} does not exist")
+    asset.rules.append(make(
+        entity.name, table, "columns_present", "expect_table_columns_to_match_set",
+        {"column_set": list(entity.columns), "exact_match": False},
+        f"Every column of the landing contract for {entity.name} is in {table}.", use_mostly=False))
+    if entity.required:
+        asset.rules.append(make(
+            entity.name, table, "row_count", "expect_table_row_count_to_be_between",
+            {"min_value": 1}, f"{entity.name} is a required entity: the delivery has rows.", use_mostly=False))
+    asset.rules.append(_exact_duplicates_rule(entity.name, table, make))
+    return asset
+
+
+def _exact_duplicates_rule(entity: str, table: str, make: _RuleMaker) -> Rule:
+    rule_id = f"{entity}.exact_duplicates"
+    dup_mostly, _ = _threshold(make.thresholds, "landing", rule_id, "exact_duplicates", entity, None, make.severities)
+    tolerated = _setting(make.thresholds, "landing", rule_id, "exact_duplicates")["tolerated_rows"]
+    rule = make(
+        entity, table, "exact_duplicates", "unexpected_rows_expectation",
+        {"unexpected_rows_query": (
+            "select raw_rows, distinct_rows, raw_rows - distinct_rows as exact_duplicate_rows\n"
+            "from (select count(*) as raw_rows from {batch}) as a\n"
+            "cross join (select count(*) as distinct_rows from (select distinct * from {batch}) as d) as b\n"
+            f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows\n"
+            f"and raw_rows - distinct_rows > {tolerated}"
+        )},
+        f"At most {1 - dup_mostly:.0%} of the rows of {table} are exact copies of another row, "
+        f"or at most {tolerated} rows (copies are collapsed by staging and counted in "
+        "landing_reconciliation; many of them point at a delivery error).",
+        use_mostly=False)
+    rule.mostly = dup_mostly
+    rule.tolerated_rows = tolerated  # in its SQL: for `allowed` only
+    return rule
+
+
+def _as_read_asset(entity: contract.Entity, ctx: _EntityContext, column_rules: list[dict],
+                   make: _RuleMaker) -> Asset:
+    """The column rules on the delivery as the contract reads it: exact duplicates collapsed,
+    values trimmed, '' and NULL missing, code columns in contract case; plus the derived
+    check columns the rules need."""
+    table = f"raw.{entity.name}"
+    asset = Asset(name=f"{table}.as_read", missing=None if ctx.present is not None else f"table {table} does not exist")
+    key = entity.key
+    asset.rules.append(make(entity.name, asset.name, "key_present", "expect_column_values_to_not_be_null",
+                            {"column": key}, f"The key {key} is present (not null, blank or NULL).",
+                            column=key, reason="missing_key"))
+    asset.rules.append(make(entity.name, asset.name, "key_unique", "expect_column_values_to_be_unique",
+                            {"column": key}, f"No two different rows share a {key} (exact copies are collapsed first).",
+                            column=key, reason="conflicting_duplicate"))
+    derived = []
+    for spec in column_rules:
+        col, check = spec["column"], spec["check"]
+        if check not in COLUMN_CHECKS:
+            raise ValueError(f"{SUITE_FILES['landing']}: unknown check {check!r} for {entity.name}.{col}")
+        built = COLUMN_CHECKS[check](ctx, col, spec) if ctx.has(col) else None  # columns_present reports a gap
+        if built is None:
+            continue
+        if built.derived:
+            derived.append(built.derived)
+        asset.rules.append(make(entity.name, asset.name, check, built.expectation_type, built.kwargs,
+                                built.description, column=col, reason=spec.get("reason")))
+    if ctx.present is not None:
+        asset.query = _as_read_query(entity, ctx, derived)
+    return asset
+
+
+def _as_read_query(entity: contract.Entity, ctx: _EntityContext, derived: list[str]) -> str:
+    selects = []
+    for col in entity.columns:
+        if not ctx.has(col) or col in entity.personal_data_columns:
+            continue  # personal data is never read into a rule, a result or Data Docs
+        value = f"trim(cast(d.{_q(col)} as varchar))"
+        normalised = {"lower": f"lower({value})", "upper": f"upper({value})"}.get(ctx.case_of.get(col), value)
+        selects.append(f"case when lower({value}) in ('', 'null') then null else {normalised} end as {_q(col)}")
+    # GX query assets must start with `select`: nested subqueries, no CTEs
+    return (
+        "select\n    " + ",\n    ".join(["n.*", *derived]) + "\nfrom (\n    select\n        "
+        + ",\n        ".join(selects)
+        + f"\n    from (select distinct * from raw.{_q(entity.name)}) as d\n) as n"
+    )
+
+
 def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
                    today: dt.date | None = None) -> list[Asset]:
     """The gate-1 assets and rules for the tables and columns in `catalog`
     ({"schema.table": {columns}} of the build database)."""
     thresholds = thresholds if thresholds is not None else _load_yaml(thresholds_file())
     spec = _load_yaml(SUITE_FILES["landing"])
-    formats = spec["formats"]
-    severities = _contract_severities()
-    today = today or dt.date.today()
+    make = _RuleMaker(thresholds, _contract_severities())
     assets: list[Asset] = []
-
-    def rule(entity, asset, check, expectation_type, kwargs, description, column=None, reason=None,
-             rule_id=None, use_mostly=True):
-        rule_id = rule_id or ".".join(x for x in (entity, column, check) if x)
-        mostly, severity = _threshold(thresholds, "landing", rule_id, check, entity, reason, severities)
-        kwargs = dict(kwargs)
-        if use_mostly and mostly < 1:
-            kwargs["mostly"] = mostly
-        tolerated = int(_setting(thresholds, "landing", rule_id, check).get("tolerated_rows", 0)) if use_mostly else 0
-        return Rule(rule_id=rule_id, gate="landing", asset=asset, check=check,
-                    expectation_type=expectation_type, kwargs=kwargs, severity=severity,
-                    description=description, column=column,
-                    mostly=mostly if use_mostly else None, reason_code=reason, tolerated_rows=tolerated)
-
     for entity in contract.entities().values():
-        table = f"raw.{entity.name}"
-        present = catalog.get(table)
-        raw_asset = Asset(name=table, table=table)
-        raw_asset.missing = None if present is not None else f"table {table} does not exist"
-        raw_asset.rules.append(rule(
-            entity.name, table, "columns_present", "expect_table_columns_to_match_set",
-            {"column_set": list(entity.columns), "exact_match": False},
-            f"Every column of the landing contract for {entity.name} is in {table}.", use_mostly=False))
-        if entity.required:
-            raw_asset.rules.append(rule(
-                entity.name, table, "row_count", "expect_table_row_count_to_be_between",
-                {"min_value": 1}, f"{entity.name} is a required entity: the delivery has rows.",
-                use_mostly=False))
-        dup_mostly, _ = _threshold(thresholds, "landing", f"{entity.name}.exact_duplicates",
-                                   "exact_duplicates", entity.name, None, severities)
-        tolerated_copies = _setting(thresholds, "landing", f"{entity.name}.exact_duplicates",
-                                    "exact_duplicates")["tolerated_rows"]
-        raw_asset.rules.append(rule(
-            entity.name, table, "exact_duplicates", "unexpected_rows_expectation",
-            {"unexpected_rows_query": (
-                "select raw_rows, distinct_rows, raw_rows - distinct_rows as exact_duplicate_rows\n"
-                "from (select count(*) as raw_rows from {batch}) as a\n"
-                "cross join (select count(*) as distinct_rows from (select distinct * from {batch}) as d) as b\n"
-                f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows\n"
-                f"and raw_rows - distinct_rows > {tolerated_copies}"
-            )},
-            f"At most {1 - dup_mostly:.0%} of the rows of {table} are exact copies of another row, "
-            f"or at most {tolerated_copies} rows (copies are collapsed by staging and counted in "
-            "landing_reconciliation; many of them point at a delivery error).",
-            use_mostly=False))
-        raw_asset.rules[-1].mostly = dup_mostly
-        raw_asset.rules[-1].tolerated_rows = tolerated_copies  # in its SQL: for `allowed` only
-        assets.append(raw_asset)
-
-        # the delivery as the contract reads it: exact duplicates collapsed, values trimmed,
-        # '' and NULL missing, code columns in contract case; plus derived check columns
-        checked = Asset(name=f"{table}.as_read")
-        if present is None:
-            checked.missing = f"table {table} does not exist"
+        present = catalog.get(f"raw.{entity.name}")
         column_rules = spec["entities"].get(entity.name, [])
-        case_of = {r["column"]: r["case"] for r in column_rules if r.get("case")}
-        selects = []
-        for col in entity.columns:
-            if (present is not None and col not in present) or col in entity.personal_data_columns:
-                continue  # personal data is never read into a rule, a result or Data Docs
-            value = f"trim(cast(d.{_q(col)} as varchar))"
-            normalised = {"lower": f"lower({value})", "upper": f"upper({value})"}.get(case_of.get(col), value)
-            selects.append(f"case when lower({value}) in ('', 'null') then null else {normalised} end as {_q(col)}")
-        derived = []
-
-        key = entity.key
-        checked.rules.append(rule(
-            entity.name, checked.name, "key_present", "expect_column_values_to_not_be_null",
-            {"column": key}, f"The key {key} is present (not null, blank or NULL).",
-            column=key, reason="missing_key"))
-        checked.rules.append(rule(
-            entity.name, checked.name, "key_unique", "expect_column_values_to_be_unique",
-            {"column": key}, f"No two different rows share a {key} (exact copies are collapsed first).",
-            column=key, reason="conflicting_duplicate"))
-
-        for spec_rule in column_rules:
-            col, check, reason = spec_rule["column"], spec_rule["check"], spec_rule.get("reason")
-            if present is not None and col not in present:
-                continue  # columns_present reports it
-            if check == "required":
-                checked.rules.append(rule(
-                    entity.name, checked.name, check, "expect_column_values_to_not_be_null",
-                    {"column": col}, f"{col} is present.", column=col, reason=reason))
-            elif check == "format":
-                fmt = spec_rule["format"]
-                checked.rules.append(rule(
-                    entity.name, checked.name, check, "expect_column_values_to_match_regex",
-                    {"column": col, "regex": formats[fmt]},
-                    f"{col} has the {fmt} format {formats[fmt]} (after trim"
-                    + (f", {case_of[col]} case" if col in case_of else "") + ").",
-                    column=col, reason=reason))
-            elif check == "code_list":
-                values = [str(v) for v in spec_rule["values"]]
-                checked.rules.append(rule(
-                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
-                    {"column": col, "value_set": values},
-                    f"{col} is one of {', '.join(values)} (case-insensitive after trim).",
-                    column=col, reason=reason))
-            elif check == "cpv_exists":
-                name = f"{col}__cpv_exists"
-                derived.append(
-                    f"case when regexp_full_match(n.{_q(col)}, '[0-9]{{8}}(-[0-9]){{0,1}}') then exists ("
-                    f"select 1 from reference.cpv_codes as cpv where cpv.code = left(n.{_q(col)}, 8)) end as {_q(name)}")
-                checked.rules.append(rule(
-                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
-                    {"column": name, "value_set": [True]},
-                    f"The 8-digit part of {col} exists in the CPV 2008 list (reference.cpv_codes).",
-                    column=col, reason=reason))
-            elif check in ("range", "year_range"):
-                if check == "range":
-                    name = f"{col}__number"
-                    derived.append(f"try_cast(n.{_q(col)} as double) as {_q(name)}")
-                else:
-                    name = f"{col}__year"
-                    derived.append(f"year(try_cast(n.{_q(col)} as date)) as {_q(name)}")
-                kwargs: dict[str, Any] = {"column": name}
-                bounds = []
-                for bound in ("min", "max"):
-                    if bound in spec_rule:
-                        value = spec_rule[bound]
-                        if isinstance(value, str) and value.startswith("current"):
-                            value = today.year + int(value[len("current"):] or 0)
-                        kwargs[f"{bound}_value"] = value
-                        bounds.append(f"{bound} {value}")
-                if spec_rule.get("strict_min"):
-                    kwargs["strict_min"] = True
-                    bounds[0] = bounds[0].replace("min", "above")
-                what = "the year of " + col if check == "year_range" else col
-                checked.rules.append(rule(
-                    entity.name, checked.name, check, "expect_column_values_to_be_between", kwargs,
-                    f"{what} is within bounds ({', '.join(bounds)}).", column=col, reason=reason))
-            elif check == "references":
-                parent, parent_col = spec_rule["to"].split(".")
-                parent_table = f"raw.{parent}"
-                if catalog.get(parent_table) is None or parent_col not in catalog[parent_table]:
-                    continue  # the parent's own columns_present / table rule reports it
-                name = f"{col}__references"
-                derived.append(
-                    f"case when n.{_q(col)} is not null then n.{_q(col)} in ("
-                    f"select trim(cast(p.{_q(parent_col)} as varchar)) from raw.{_q(parent)} as p) end as {_q(name)}")
-                checked.rules.append(rule(
-                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
-                    {"column": name, "value_set": [True]},
-                    f"{col} exists in the delivered {parent}.{parent_col}.", column=col, reason=reason))
-            elif check == "order":
-                other = spec_rule.get("at_least") or spec_rule.get("at_most")
-                if present is not None and other not in present:
-                    continue
-                op = ">=" if "at_least" in spec_rule else "<="
-                cast = "date" if spec_rule.get("type") == "date" else "double"
-                a, b = f"try_cast(n.{_q(col)} as {cast})", f"try_cast(n.{_q(other)} as {cast})"
-                name = f"{col}__order"
-                derived.append(f"case when {a} is not null and {b} is not null then {a} {op} {b} end as {_q(name)}")
-                checked.rules.append(rule(
-                    entity.name, checked.name, check, "expect_column_values_to_be_in_set",
-                    {"column": name, "value_set": [True]},
-                    f"{col} {op} {other} where both are valid.", column=col, reason=reason))
-            else:
-                raise ValueError(f"{SUITE_FILES['landing']}: unknown check {check!r} for {entity.name}.{col}")
-
-        if present is not None:
-            # GX query assets must start with `select`: nested subqueries, no CTEs
-            checked.query = (
-                "select\n    " + ",\n    ".join(["n.*", *derived]) + "\nfrom (\n    select\n        "
-                + ",\n        ".join(selects)
-                + f"\n    from (select distinct * from raw.{_q(entity.name)}) as d\n) as n"
-            )
-        assets.append(checked)
+        ctx = _EntityContext(catalog, present, spec["formats"],
+                             {r["column"]: r["case"] for r in column_rules if r.get("case")},
+                             today or dt.date.today())
+        assets += [_raw_asset(entity, present, make), _as_read_asset(entity, ctx, column_rules, make)]
     return assets
 
 
@@ -604,6 +661,63 @@ def _store_html_escaped(context, outcome) -> list:
     return resources
 
 
+def _rule_result(rule: Rule, er) -> RuleResult:
+    """One rule's result from GX's expectation result; a few failing rows of a small table
+    (at most `tolerated_rows`) are row-level faults, not a systematic one."""
+    res = er.result or {}
+    error = _exception_message(er)
+    success = bool(er.success) and error is None
+    observed = error or _observed(rule, res)
+    is_rows_query = rule.expectation_type == "unexpected_rows_expectation"  # it counts in its own SQL
+    unexpected = res.get("unexpected_count")
+    if (not success and error is None and not is_rows_query and rule.tolerated_rows
+            and unexpected is not None and unexpected <= rule.tolerated_rows):
+        success = True
+        observed += f" (tolerated: at most {rule.tolerated_rows} rows may fail)"
+    return RuleResult(
+        rule=rule, success=success, element_count=res.get("element_count"),
+        unexpected_count=res.get("unexpected_count", res.get("observed_value") if is_rows_query else None),
+        unexpected_percent=res.get("unexpected_percent"), observed=observed, exception=error)
+
+
+def _rule_results(outcome, rules_by_id: dict[str, Rule]) -> list[RuleResult]:
+    """The results of a checkpoint run, one per rule; a rule GX gave no result for fails."""
+    results = [
+        _rule_result(rules_by_id[er.expectation_config.meta["rule_id"]], er)
+        for suite_result in outcome.run_results.values() for er in suite_result.results
+    ]
+    seen = {r.rule.rule_id for r in results}
+    results += [RuleResult(rule=rule, success=False, observed="no result from GX", exception="no result from GX")
+                for rule_id, rule in rules_by_id.items() if rule_id not in seen]
+    return results
+
+
+def _validation_definitions(context, source, assets: list[Asset]) -> tuple[list, dict[str, Rule]]:
+    """One GX data asset, suite and validation definition per asset; the rules by id."""
+    from great_expectations.core import ExpectationSuite, ValidationDefinition
+
+    definitions = []
+    rules_by_id: dict[str, Rule] = {}
+    for asset in assets:
+        if asset.table:
+            schema, table = asset.table.split(".", 1)
+            with warnings.catch_warnings():
+                # GX 1.24 deprecates schema_name in favour of a schema in the connection
+                # URL, which DuckDB does not have; the tests notice when it goes away
+                warnings.filterwarnings("ignore", message="`schema_name` is deprecated")
+                data_asset = source.add_table_asset(asset.name, table_name=table, schema_name=schema)
+        else:
+            data_asset = source.add_query_asset(asset.name, query=asset.query)
+        batch_definition = data_asset.add_batch_definition_whole_table("whole")
+        suite = context.suites.add(ExpectationSuite(name=asset.suite_name))
+        for r in asset.rules:
+            suite.add_expectation(_expectation(r))
+            rules_by_id[r.rule_id] = r
+        definitions.append(context.validation_definitions.add(
+            ValidationDefinition(name=asset.suite_name, data=batch_definition, suite=suite)))
+    return definitions, rules_by_id
+
+
 def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
              run_at: dt.datetime | None = None, write_results: bool = True,
              build_docs: bool = True) -> GateResult:
@@ -613,7 +727,6 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
     # GX logs its internals at INFO; the gate's own summary is what the user needs
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     from great_expectations.checkpoint import Checkpoint
-    from great_expectations.core import ExpectationSuite, ValidationDefinition
     from great_expectations.core.run_identifier import RunIdentifier
 
     from mvoi import gx_duckdb
@@ -622,7 +735,7 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
     if not db_path.exists():
         raise FileNotFoundError(f"build database {db_path} does not exist: run dbt build first")
     run_id = run_id or current_run_id()
-    run_at = run_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    run_at = run_at or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     catalog = read_catalog(db_path)
     builder = landing_assets if gate == "landing" else publication_assets
     assets = builder(catalog)
@@ -646,57 +759,13 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
                 name=f"mvoi_{gate}",
                 connection_string=gx_duckdb.duckdb_url(str(db_path.resolve())) + "?access_mode=read_only",
             )
-            definitions = []
-            rules_by_id: dict[str, Rule] = {}
-            for asset in runnable:
-                if asset.table:
-                    schema, table = asset.table.split(".", 1)
-                    with warnings.catch_warnings():
-                        # GX 1.24 deprecates schema_name in favour of a schema in the connection
-                        # URL, which DuckDB does not have; the tests notice when it goes away
-                        warnings.filterwarnings("ignore", message="`schema_name` is deprecated")
-                        data_asset = source.add_table_asset(asset.name, table_name=table, schema_name=schema)
-                else:
-                    data_asset = source.add_query_asset(asset.name, query=asset.query)
-                batch_definition = data_asset.add_batch_definition_whole_table("whole")
-                suite = context.suites.add(ExpectationSuite(name=asset.suite_name))
-                for r in asset.rules:
-                    suite.add_expectation(_expectation(r))
-                    rules_by_id[r.rule_id] = r
-                definitions.append(context.validation_definitions.add(
-                    ValidationDefinition(name=asset.suite_name, data=batch_definition, suite=suite)))
+            definitions, rules_by_id = _validation_definitions(context, source, runnable)
             checkpoint = context.checkpoints.add(Checkpoint(
                 name=f"{gate}_gate", validation_definitions=definitions, actions=[],
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10},
             ))
             outcome = checkpoint.run(run_id=RunIdentifier(run_name=run_id, run_time=run_at))
-            seen = set()
-            for suite_result in outcome.run_results.values():
-                for er in suite_result.results:
-                    rule = rules_by_id[er.expectation_config.meta["rule_id"]]
-                    seen.add(rule.rule_id)
-                    res = er.result or {}
-                    error = _exception_message(er)
-                    success = bool(er.success) and error is None
-                    observed = error or _observed(rule, res)
-                    unexpected = res.get("unexpected_count")
-                    is_row_rule = rule.expectation_type != "unexpected_rows_expectation"  # those count in SQL
-                    if (not success and error is None and is_row_rule and rule.tolerated_rows
-                            and unexpected is not None and unexpected <= rule.tolerated_rows):
-                        # a small table: a handful of bad rows is row-level, not systematic
-                        success = True
-                        observed += f" (tolerated: at most {rule.tolerated_rows} rows may fail)"
-                    results.append(RuleResult(
-                        rule=rule, success=success,
-                        element_count=res.get("element_count"),
-                        unexpected_count=res.get("unexpected_count",
-                                                 res.get("observed_value") if rule.expectation_type == "unexpected_rows_expectation" else None),
-                        unexpected_percent=res.get("unexpected_percent"),
-                        observed=observed, exception=error))
-            for rule_id, rule in rules_by_id.items():
-                if rule_id not in seen:
-                    results.append(RuleResult(rule=rule, success=False, observed="no result from GX",
-                                              exception="no result from GX"))
+            results += _rule_results(outcome, rules_by_id)
             rendered = _store_html_escaped(context, outcome)
             if build_docs:
                 context.build_data_docs(resource_identifiers=rendered)

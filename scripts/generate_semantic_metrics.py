@@ -75,7 +75,7 @@ def load_kpis(register_path: Path, parts_path: Path) -> list[Kpi]:
             f"{parts_path.name} codes {sorted(parts_by_code)} differ from the register's {sorted(register_codes)}"
         )
     kpis = [Kpi(row["kpi_code"], row["name_en"], row["unit"], parts_by_code[row["kpi_code"]]) for row in register]
-    for kpi, row in zip(kpis, register):
+    for kpi, row in zip(kpis, register, strict=False):
         if kpi.has_denominator != bool(row["denominator"]):
             raise ValueError(f"{kpi.code}: denominator in {parts_path.name} disagrees with the register")
     return kpis

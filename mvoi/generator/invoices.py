@@ -95,7 +95,7 @@ def build_context(world: World, ref: Reference) -> InvoiceContext:
         con_from=start,
         con_to=np.maximum(stop, start),
         con_scale=np.power(np.maximum(con_value, 1000.0) / 150_000.0, 0.2),
-        cpv_full=pa.array([f"{c}-{d}" for c, d in zip(ref.cpv_code, ref.cpv_check)], pa.string()),
+        cpv_full=pa.array([f"{c}-{d}" for c, d in zip(ref.cpv_code, ref.cpv_check, strict=False)], pa.string()),
         cpv_bare=pa.array(list(ref.cpv_code.astype(str)), pa.string()),
         descriptions=pa.array(names.DESCRIPTIONS + names.PERSONAL_DESCRIPTIONS, pa.string()),
         ref=ref,
@@ -223,7 +223,6 @@ def _inject(ctx: InvoiceContext, rng: np.random.Generator, cols: dict, n: int, q
     order = rng.permutation(n)
     pos = 0
     patches: dict[str, tuple[list, list]] = {c: ([], []) for c in COLUMNS}
-    ids = cols["invoice_line_id"]
     reserved: dict[str, np.ndarray] = {}
 
     def take(reason: str) -> np.ndarray:
@@ -275,7 +274,7 @@ def _inject(ctx: InvoiceContext, rng: np.random.Generator, cols: dict, n: int, q
         elif reason == "cpv_check_digit_mismatch":
             src = current("cpv_code", rows)
             fallback = ctx.ref.cpv_code[rng.integers(0, len(ctx.ref.cpv_code), k)]
-            put("cpv_code", rows, [F.wrong_check_digit(ctx.ref, c or str(f)) for c, f in zip(src, fallback)])
+            put("cpv_code", rows, [F.wrong_check_digit(ctx.ref, c or str(f)) for c, f in zip(src, fallback, strict=False)])
     # rows reserved as sources of duplicates (kept clean)
     reserved["conflicting_duplicate"] = take("conflicting_duplicate")
     reserved["exact_duplicate"] = take("exact_duplicate")
@@ -287,7 +286,7 @@ def _inject(ctx: InvoiceContext, rng: np.random.Generator, cols: dict, n: int, q
     put("currency", cos_rows[0::2], [str(rng.choice(["eur", " EUR", "Eur", "EUR "])) for _ in cur])
     null_rows = cos_rows[1::2]
     con_now = pc.take(cols["contract_id"], pa.array(null_rows, pa.int64())).to_pylist()
-    nr = np.array([r for r, v in zip(null_rows, con_now) if v is None], dtype=np.int64)
+    nr = np.array([r for r, v in zip(null_rows, con_now, strict=False) if v is None], dtype=np.int64)
     put("contract_id", nr, [str(rng.choice(["NULL", "null"])) for _ in nr])
     res.cosmetic = len(cos_rows[0::2]) + len(nr)
     for col, (rows, values) in patches.items():
@@ -315,7 +314,7 @@ def _append_duplicates(rng: np.random.Generator, table: pa.Table, res: ChunkResu
         rows = np.repeat(exact, copies)
         parts.append(table.take(pa.array(rows, pa.int64())))
         keys = table.column("invoice_line_id").take(pa.array(exact, pa.int64())).to_pylist()
-        res.exact = dict(zip(keys, (int(c) for c in copies)))
+        res.exact = dict(zip(keys, (int(c) for c in copies), strict=False))
     return pa.concat_tables(parts) if len(parts) > 1 else table
 
 

@@ -48,7 +48,7 @@ class Scale:
     tenders: int
 
     @classmethod
-    def for_lines(cls, n: int) -> "Scale":
+    def for_lines(cls, n: int) -> Scale:
         n = max(n, 1)
         return cls(
             organisations=int(np.clip(round(1.1 * n**0.3), 8, 400)),
@@ -80,7 +80,7 @@ def _rsin(rng: np.random.Generator, n: int, taken: set[str]) -> list[str]:
         digits = rng.integers(0, 10, size=(n * 2, 8))
         digits[:, 0] = rng.integers(0, 9, size=n * 2)  # RSINs start 0-8
         check = (digits @ weights) % 11
-        for row, c in zip(digits, check):
+        for row, c in zip(digits, check, strict=False):
             if c == 10:
                 continue
             value = "".join(map(str, row)) + str(c)
@@ -272,7 +272,7 @@ def make_certificates(rng: np.random.Generator, suppliers: Frame, weight: np.nda
         "iso_14001": {"micro": 0.03, "small": 0.12, "medium": 0.35, "large": 0.55},
         "emas": {"micro": 0.005, "small": 0.015, "medium": 0.04, "large": 0.08},
     }
-    sup_idx, scheme, first = [], [], []
+    sup_idx, scheme = [], []
     for sch, probs in p.items():
         prob = np.array([probs[s] for s in size])
         if sch == "pso":
@@ -364,7 +364,7 @@ def make_tenders(rng: np.random.Generator, ref: Reference, orgs: Frame, org_weig
     above = np.array([
         (not np.isnan(v)) and v >= ref.threshold(p if not np.isnat(p) else d1, t,
                                                  "central" if lay == "rijk" else "sub_central")
-        for v, p, t, lay in zip(value, pub, ctype, layer)
+        for v, p, t, lay in zip(value, pub, ctype, layer, strict=False)
     ])
     eu_proc = np.array(["open", "restricted", "negotiated", "competitive_dialogue", "innovation_partnership"], dtype=object)
     nat_proc = np.array(["national_open", "private", "single_source"], dtype=object)
@@ -375,7 +375,7 @@ def make_tenders(rng: np.random.Generator, ref: Reference, orgs: Frame, org_weig
     ).astype(object)
     org_name = orgs["name"][org]
     desc = ref.cpv_desc_nl[cpv]
-    title = np.array([f"{d} - {o}" for d, o in zip(desc, org_name)], dtype=object)
+    title = np.array([f"{d} - {o}" for d, o in zip(desc, org_name, strict=False)], dtype=object)
     cols = {
         "tender_id": _ids("T", id_start, n, 6),
         "organisation_id": orgs["organisation_id"][org],
@@ -402,7 +402,7 @@ def make_criteria(rng: np.random.Generator, ref: Reference, tenders: Frame, orgs
     p_has = np.where(in_group, 0.78, 0.55)
     p_has = np.where(status == "awarded", p_has, np.where(status == "active", 0.5 * p_has, 0.0))
     has = rng.random(n_t) < p_has
-    layer_of = dict(zip(orgs["organisation_id"], orgs["government_layer"]))
+    layer_of = dict(zip(orgs["organisation_id"], orgs["government_layer"], strict=False))
     rijk = np.array([layer_of[o] == "rijk" for o in tenders["organisation_id"]])
     base_p = {
         "social_return": np.where(tenders["contract_type"] == "supplies", 0.25, 0.7),
@@ -525,7 +525,7 @@ def make_contracts(rng: np.random.Generator, ref: Reference, world: World, tende
 
     layer = orgs["government_layer"][org]
     authority = np.where(layer == "rijk", "central", "sub_central")
-    threshold = np.array([ref.threshold(s, t, a) for s, t, a in zip(start, ctype, authority)])
+    threshold = np.array([ref.threshold(s, t, a) for s, t, a in zip(start, ctype, authority, strict=False)])
     above = value >= threshold
     group = ref.cpv_group[cpv]
     isv_risk = np.isin(group, ref.isv_groups)

@@ -24,9 +24,9 @@ import tempfile
 import time
 import urllib.request
 import zlib
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -285,7 +285,7 @@ def serve_directory(directory: Path) -> Iterator[str]:
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"http.server on port {port} did not start")
+                    raise RuntimeError(f"http.server on port {port} did not start") from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -193,7 +193,7 @@ class EntityResult:
 
     def keys_by_reason(self) -> dict[str, list[str | None]]:
         out: dict[str, list[str | None]] = {}
-        for key, fatal, warns in zip(self.rows["_key"], self.rows["_fatal"], self.rows["_warnings"]):
+        for key, fatal, warns in zip(self.rows["_key"], self.rows["_fatal"], self.rows["_warnings"], strict=False):
             for r in list(fatal) + list(warns):
                 out.setdefault(r, []).append(key)
         return out
@@ -234,7 +234,7 @@ def _check_rows(entity: str, raw: pd.DataFrame, loaded: dict[str, set[str]]) -> 
             counts[k] = counts.get(k, 0) + 1
     fatal_all, warn_all = [], []
     checker = CHECKS[entity]
-    for r, k in zip(records, keys):
+    for r, k in zip(records, keys, strict=False):
         fatal: list[str] = []
         warns: list[str] = []
         if k is None:
@@ -491,7 +491,7 @@ def _check_entity(entity: str, raw: pd.DataFrame, loaded: dict[str, set[str]]) -
     if entity == "organisations" and "parent_organisation_id" in res.rows:
         # the parent reference is checked against the loaded organisations of the same file
         rows = res.rows
-        ok = {k for k, f in zip(rows["_key"], rows["_fatal"]) if not f and k is not None}
+        ok = {k for k, f in zip(rows["_key"], rows["_fatal"], strict=False) if not f and k is not None}
         for i, parent in enumerate(rows["parent_organisation_id"]):
             p = clean(parent)
             if p is not None and p not in ok:

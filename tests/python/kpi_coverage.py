@@ -14,7 +14,15 @@ from datetime import date
 from pathlib import Path
 
 from contract_rules import (
-    REFERENCE_DIR, check_folder, clean, code, cpv8, parse_bool, parse_date, parse_decimal, parse_int,
+    REFERENCE_DIR,
+    check_folder,
+    clean,
+    code,
+    cpv8,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
 )
 
 KPI_CODES = [

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import DbtWorkspace
-from mvoi.generator import Config, generate
 from pipeline import _normalise
+
+from mvoi.generator import Config, generate
 
 DIGESTS = Path(__file__).parent / "fixtures" / "behaviour_digests.json"
 FAULTY = Config(out=Path(), invoice_lines=2_000, seed=7, fault_rate=0.02, quiet=True)

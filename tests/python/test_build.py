@@ -23,9 +23,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from pipeline import Pipeline, sha256_file, sha256_folder
 
 from mvoi.generator import Config, generate
-from pipeline import Pipeline, sha256_file, sha256_folder
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # every location variable: a build in a test derives them all from its warehouse folder

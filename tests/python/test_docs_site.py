@@ -20,7 +20,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from browser import SCREENSHOT_DIR, assert_not_blank, dump_dom, parse_dom, screenshot, serve_directory, visible_text
 from conftest import DbtWorkspace
 

@@ -32,11 +32,11 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from pipeline import Pipeline, publication_fingerprint
 
 from mvoi import validate
 from mvoi.contract import entities
 from mvoi.generator import Config, generate
-from pipeline import Pipeline, publication_fingerprint
 
 # seed 7: a delivery whose KPIs pass every dbt test; with seed 20261129 credit notes push two
 # government-layer percentage KPIs slightly below 0 and assert_kpi_percentages_between_0_and_100

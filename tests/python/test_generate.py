@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from contract_rules import PROJECT_DIR, check_folder
 from kpi_coverage import KPI_CODES, kpi_cells
+
 from mvoi.contract import entities
 from mvoi.generator import MANIFEST_NAME, Config, generate
 

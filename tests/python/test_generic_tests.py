@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_DIR, DbtWorkspace
 
 CPV_SEED = PROJECT_DIR / "seeds" / "reference" / "cpv_codes.csv"

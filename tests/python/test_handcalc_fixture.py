@@ -70,7 +70,7 @@ def test_fct_kpi_values_matches_hand_calculation(handcalc_build):
     assert workspace.db_path.exists(), result.stdout[-6000:]
     with duckdb.connect(str(workspace.db_path), read_only=True) as con:
         cursor = con.execute(f"select {', '.join(COLUMNS)} from marts.fct_kpi_values")
-        actual = {tuple(r[COLUMNS.index(k)] for k in KEY): dict(zip(COLUMNS, r)) for r in cursor.fetchall()}
+        actual = {tuple(r[COLUMNS.index(k)] for k in KEY): dict(zip(COLUMNS, r, strict=False)) for r in cursor.fetchall()}
     expected = _expected_rows()
 
     missing = sorted(set(expected) - set(actual))

@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from browser import dump_dom, parse_dom, require_chromium
 from pipeline import PROJECT_DIR, Pipeline
 

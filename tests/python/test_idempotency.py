@@ -16,7 +16,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from pipeline import marts_content, published_run_id, sample_rebuild
 
 

@@ -18,7 +18,6 @@ import os
 
 import duckdb
 import pytest
-
 from pipeline import marts_content, published_run_id, sample_rebuild
 
 

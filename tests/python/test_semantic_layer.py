@@ -20,11 +20,9 @@ import csv
 import json
 import math
 import subprocess
-from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import BIN_DIR, PROJECT_DIR, DbtWorkspace  # the shared helper of tests/python
 
 # top-level entries of the project that dbt (run by mf as `dbt debug`) needs to load it
