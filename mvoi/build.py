@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from mvoi import build_status, landing_check, paths
+from mvoi import build_status, dbt_artifacts, landing_check, paths
 from mvoi.build_lock import locked
 from mvoi.gate_and_publish import GateError, gate_and_publish
 from mvoi.report import write_report
@@ -119,7 +118,7 @@ def build() -> int:
         build_status.write("failed", [reason], None, started)
         return 1
 
-    run_id = json.loads(run_results.read_text(encoding="utf-8"))["metadata"]["invocation_id"]
+    run_id = dbt_artifacts.current_run_id()
     try:
         refusals = gate_and_publish(paths.build_db_path(), run_id=run_id)
     except GateError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from mvoi import publish, validate
+from mvoi import dbt_artifacts, publish, validate
 from mvoi.build_lock import locked
 from mvoi.paths import build_db_path
 
@@ -35,9 +35,8 @@ def gate_and_publish(build_db: Path, published: Path | None = None, run_id: str 
                      build_docs: bool = True) -> list[str]:
     """Both gates, then the publication when nothing blocks it; returns why the publication
     was refused or failed (empty: published). Raises GateError when a gate cannot run."""
-    run_results = validate.dbt_run_results()
-    run_id = run_id or validate.current_run_id()
-    problems = publish.dbt_build_problems(run_results)
+    run_id = run_id or dbt_artifacts.current_run_id()
+    problems = dbt_artifacts.build_problems(dbt_artifacts.run_results())
     for gate in validate.GATES:
         try:
             result = validate.run_gate(gate, db_path=build_db, run_id=run_id, build_docs=build_docs)

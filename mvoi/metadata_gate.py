@@ -13,19 +13,14 @@ really has) and reports:
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 
-from mvoi import paths
+from mvoi import dbt_artifacts
 
 log = logging.getLogger(__name__)
 
 PRIMARY_KEY_TESTS = {"unique", "unique_combination_of_columns", "unique_combination"}
-
-
-def _target_dir() -> Path:
-    return paths.dbt_target_dir()
 
 
 def _undescribed(text: str | None) -> bool:
@@ -86,11 +81,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    target = args.target_dir or _target_dir()
-    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    catalog_path = target / "catalog.json"
-    catalog = json.loads(catalog_path.read_text(encoding="utf-8")) if catalog_path.exists() else None
-    problems = find_problems(manifest, catalog)
+    manifest = dbt_artifacts.manifest(args.target_dir)
+    if manifest is None:
+        print("metadata gate: no manifest.json: run `dbt docs generate` first")
+        return 2
+    problems = find_problems(manifest, dbt_artifacts.catalog(args.target_dir))
     for problem in problems:
         print(f"metadata gate: {problem}")
     if problems:

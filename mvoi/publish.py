@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from mvoi import paths, validate
+from mvoi import dbt_artifacts, paths, validate
 from mvoi.build_lock import locked
 from mvoi.paths import build_db_path, published_db_path
 
@@ -62,23 +62,6 @@ def export_dir_for(published: Path) -> Path:
     """The Parquet export folder of a published database (MVOI_EXPORT_DIR, default
     `export/` beside the published file)."""
     return paths.export_dir(published)
-
-
-def dbt_build_problems(run_results: dict | None) -> list[str]:
-    """Why the last dbt build does not allow a publication (empty list: it does)."""
-    if run_results is None:
-        return ["no dbt run_results.json found: run `dbt build` first"]
-    which = (run_results.get("args") or {}).get("which")
-    if which not in (None, "build"):
-        return [f"the last dbt command was `dbt {which}`, not `dbt build`"]
-    problems = []
-    for result in run_results.get("results", []):
-        if result.get("status") in ("error", "fail", "runtime error"):
-            message = " ".join(str(result.get("message") or "").split())[:200]
-            problems.append(f"dbt {result.get('status')}: {result.get('unique_id')} {message}")
-    if not run_results.get("results"):
-        problems.append("the last dbt build ran nothing")
-    return problems
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
@@ -258,7 +241,7 @@ def publish(run_id: str, build_db: Path | None = None, published: Path | None = 
 
 def check_preconditions(run_id: str, build_db: Path, run_results: dict | None) -> list[str]:
     """Everything that forbids publishing this build (empty: publish)."""
-    problems = dbt_build_problems(run_results)
+    problems = dbt_artifacts.build_problems(run_results)
     ok, why = validate.gates_passed_in_run(build_db, run_id)
     if not ok:
         problems.append(why)
@@ -276,8 +259,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 @locked
 def run(args: argparse.Namespace) -> int:
     build_db = Path(args.db or build_db_path())
-    run_results = validate.dbt_run_results()
-    run_id = args.run_id or validate.current_run_id()
+    run_results = dbt_artifacts.run_results()
+    run_id = args.run_id or dbt_artifacts.current_run_id()
     try:
         problems = check_preconditions(run_id, build_db, run_results)
         if problems:

@@ -22,7 +22,6 @@ import html
 import json
 import logging
 import os
-import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from mvoi import contract, paths
+from mvoi import contract, dbt_artifacts, paths
 from mvoi.paths import PROJECT_DIR, build_db_path
 
 logger = logging.getLogger(__name__)
@@ -528,25 +527,6 @@ def data_docs_index() -> Path:
     return gx_uncommitted_dir() / "data_docs" / "local_site" / "index.html"
 
 
-def dbt_target_dir() -> Path:
-    return paths.dbt_target_dir()
-
-
-def dbt_run_results(target_dir: Path | None = None) -> dict | None:
-    """The last dbt command's target/run_results.json, or None."""
-    path = (target_dir or dbt_target_dir()) / "run_results.json"
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def current_run_id(target_dir: Path | None = None) -> str:
-    """The dbt invocation id of the last build when there is one, else a new id."""
-    results = dbt_run_results(target_dir)
-    invocation = (results or {}).get("metadata", {}).get("invocation_id")
-    return invocation or f"mvoi-{uuid.uuid4()}"
-
-
 def read_catalog(db_path: Path) -> dict[str, set[str]]:
     """{"schema.table": {columns}} of the database (opened read-only, then closed)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
@@ -734,7 +714,7 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
     db_path = Path(db_path or build_db_path())
     if not db_path.exists():
         raise FileNotFoundError(f"build database {db_path} does not exist: run dbt build first")
-    run_id = run_id or current_run_id()
+    run_id = run_id or dbt_artifacts.current_run_id()
     run_at = run_at or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     catalog = read_catalog(db_path)
     builder = landing_assets if gate == "landing" else publication_assets
@@ -861,7 +841,7 @@ def run(args: argparse.Namespace) -> int:
         print(rules_markdown())
         return 0
     gates = GATES if args.gate == "all" else (args.gate,)
-    run_id = args.run_id or current_run_id()
+    run_id = args.run_id or dbt_artifacts.current_run_id()
     ok = True
     for gate in gates:
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mvoi import publish, validate
+from mvoi import dbt_artifacts, publish, validate
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -132,11 +132,11 @@ def _write_run_results(target: Path, statuses: list[str], invocation_id: str = "
 def test_dbt_build_problems() -> None:
     ok = {"args": {"which": "build"}, "results": [{"unique_id": "a", "status": "success"},
                                                   {"unique_id": "t", "status": "warn"}]}
-    assert publish.dbt_build_problems(ok) == []
+    assert dbt_artifacts.build_problems(ok) == []
     failed = {"args": {"which": "build"}, "results": [{"unique_id": "test.x", "status": "fail", "message": "3 rows"}]}
-    assert publish.dbt_build_problems(failed) == ["dbt fail: test.x 3 rows"]
-    assert "not `dbt build`" in publish.dbt_build_problems({"args": {"which": "docs"}, "results": []})[0]
-    assert publish.dbt_build_problems(None)
+    assert dbt_artifacts.build_problems(failed) == ["dbt fail: test.x 3 rows"]
+    assert "not `dbt build`" in dbt_artifacts.build_problems({"args": {"which": "docs"}, "results": []})[0]
+    assert dbt_artifacts.build_problems(None)
 
 
 def test_publish_refused_without_passed_gates(paths, tmp_path: Path) -> None:
