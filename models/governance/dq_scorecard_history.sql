@@ -17,15 +17,11 @@ evidence as (
     select * from {{ ref('dq_scorecard_evidence') }}
 ),
 
-landing_reconciliation as (
-    select * from {{ ref('landing_reconciliation') }}
-),
-
 build as (
     select
-        max(run_id) as run_id,
-        max(loaded_at) as run_at
-    from landing_reconciliation
+        run_id,
+        run_at
+    from {{ ref('int_dq_build') }}
 ),
 
 landing_entities as (
