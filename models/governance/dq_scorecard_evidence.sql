@@ -6,33 +6,26 @@
 -- sqlfluff:indentation:template_blocks_indent:false
 {{ config(pre_hook=create_dbt_test_results_table()) }}
 {% set entities = landing_entity_names() %}
+{#- the measure families: row-level ones describe the build itself; the dbt test and GX rule
+    families carry the run they used (evidence_run_id) -#}
+{% set row_families = [
+    'int_dq_landing_rule_measures', 'int_dq_currentness_measures', 'int_dq_traceability_measures'
+] %}
+{% set run_families = ['int_dq_dbt_test_measures', 'int_dq_gx_rule_measures'] %}
 with
 
 build as (
     select * from {{ ref('int_dq_build') }}
 ),
 
-landing_rule_measures as (
-    select * from {{ ref('int_dq_landing_rule_measures') }}
+{% for family in row_families + run_families %}
+{{ family }} as (
+    select * from {{ ref(family) }}
 ),
 
-currentness_measures as (
-    select * from {{ ref('int_dq_currentness_measures') }}
-),
-
-traceability_measures as (
-    select * from {{ ref('int_dq_traceability_measures') }}
-),
-
-dbt_test_measures as (
-    select * from {{ ref('int_dq_dbt_test_measures') }}
-),
-
-gx_rule_measures as (
-    select * from {{ ref('int_dq_gx_rule_measures') }}
-),
-
+{% endfor %}
 measures as (
+    {% for family in row_families + run_families %}
     select
         entity,
         dq_dimension,
@@ -40,48 +33,16 @@ measures as (
         unit,
         denominator,
         failing,
+        {% if family in run_families -%}
+        evidence_run_id
+        {%- else -%}
         cast(null as varchar) as evidence_run_id
-    from landing_rule_measures
+        {%- endif %}
+    from {{ family }}
+    {% if not loop.last %}
     union all
-    select
-        entity,
-        dq_dimension,
-        measure,
-        unit,
-        denominator,
-        failing,
-        null as evidence_run_id
-    from currentness_measures
-    union all
-    select
-        entity,
-        dq_dimension,
-        measure,
-        unit,
-        denominator,
-        failing,
-        null as evidence_run_id
-    from traceability_measures
-    union all
-    select
-        entity,
-        dq_dimension,
-        measure,
-        unit,
-        denominator,
-        failing,
-        evidence_run_id
-    from dbt_test_measures
-    union all
-    select
-        entity,
-        dq_dimension,
-        measure,
-        unit,
-        denominator,
-        failing,
-        evidence_run_id
-    from gx_rule_measures
+    {% endif %}
+    {% endfor %}
 ),
 
 final as (

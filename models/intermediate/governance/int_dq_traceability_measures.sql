@@ -47,23 +47,9 @@ traceable_measures as (
 ),
 
 final as (
-    select
-        entity,
-        dq_dimension,
-        measure,
-        unit,
-        denominator,
-        failing
-    from reconciliation_measures
+    select * from reconciliation_measures
     union all
-    select
-        entity,
-        dq_dimension,
-        measure,
-        unit,
-        denominator,
-        failing
-    from traceable_measures
+    select * from traceable_measures
 )
 
 select * from final
