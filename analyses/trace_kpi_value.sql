@@ -11,8 +11,8 @@
     invoice lines, awarded tenders, contracts, realisations or material reports - with its
     contribution to the numerator and the denominator, and, on every row, the traced totals
     next to the fct_kpi_values row (is_reconciled = the traced sums and record count equal it).
-    The per-KPI rules below restate fct_kpi_values' register (models/marts/kpi/fct_kpi_values.sql);
-    is_reconciled false means the two have drifted apart. -#}
+    The per-KPI formulas are fct_kpi_values' own (kpi_formulas(), macros/kpi/kpi_formulas.sql);
+    is_reconciled says that the traced records add up to the published row. -#}
 {%- set kpi_code = var('kpi_code', 'GEN-04') | upper -%}
 {%- set scope_level = var('scope_level', 'national') -%}
 {%- set scope_id = var('scope_id', 'NL') -%}
@@ -37,59 +37,10 @@
         'key': 'report_id', 'date': 'period_end', 'year': 'period_year', 'supplier': 'null',
         'contract': 'contract_id', 'amount': 'material_total_kg'},
 } -%}
-{%- set kpis = {
-    'GEN-01': {'records': 'awarded_tenders', 'numerator': 'case when has_criteria then 1 else 0 end',
-        'denominator': '1'},
-    'GEN-02': {'records': 'awarded_tenders',
-        'numerator': 'case when has_criteria then tender_value_eur else 0 end',
-        'denominator': 'tender_value_eur', 'domain': 'tender_value_eur is not null'},
-    'GEN-03': {'records': 'awarded_tenders',
-        'numerator': 'case when is_significant_or_ambitious then 1 else 0 end', 'denominator': '1',
-        'domain': 'has_criteria'},
-    'GEN-04': {'records': 'spend', 'numerator': 'case when has_contract then amount else 0 end',
-        'denominator': 'amount'},
-    'GEN-05': {'records': 'spend', 'numerator': 'case when is_sme_supplier then amount else 0 end',
-        'denominator': 'amount'},
-    'KLI-01': {'records': 'awarded_tenders', 'numerator': 'case when has_theme_klimaat then 1 else 0 end',
-        'denominator': '1'},
-    'KLI-02': {'records': 'spend', 'numerator': 'kg_co2e / 1000', 'denominator': none},
-    'KLI-03': {'records': 'spend', 'numerator': 'kg_co2e', 'denominator': 'amount'},
-    'KLI-04': {'records': 'spend',
-        'numerator': 'case when has_qualifying_co2_ladder then amount else 0 end', 'denominator': 'amount'},
-    'CIR-01': {'records': 'awarded_tenders',
-        'numerator': 'case when has_theme_circulair then 1 else 0 end', 'denominator': '1'},
-    'CIR-02': {'records': 'awarded_tenders',
-        'numerator': 'case when has_theme_circulair then tender_value_eur else 0 end',
-        'denominator': 'tender_value_eur', 'domain': 'tender_value_eur is not null'},
-    'CIR-03': {'records': 'material_reports', 'numerator': 'secondary_material_kg',
-        'denominator': 'material_total_kg'},
-    'MIL-01': {'records': 'awarded_tenders', 'numerator': 'case when has_theme_milieu then 1 else 0 end',
-        'denominator': '1'},
-    'MIL-02': {'records': 'spend',
-        'numerator': 'case when has_iso_14001_or_emas then amount else 0 end', 'denominator': 'amount'},
-    'ISV-01': {'records': 'contracts', 'numerator': 'case when is_isv_covered then 1 else 0 end',
-        'denominator': '1', 'domain': 'is_above_threshold_isv_risk'},
-    'ISV-02': {'records': 'contracts',
-        'numerator': 'case when is_isv_covered then contract_value_eur else 0 end',
-        'denominator': 'contract_value_eur', 'domain': 'is_above_threshold_isv_risk'},
-    'ISV-03': {'records': 'spend', 'numerator': 'case when is_uncovered_isv_risk then amount else 0 end',
-        'denominator': none},
-    'SRO-01': {'records': 'contracts', 'numerator': 'case when has_sroi_obligation then 1 else 0 end',
-        'denominator': '1', 'domain': 'is_sroi_eligible'},
-    'SRO-02': {'records': 'contracts', 'numerator': 'sroi_obligation_eur',
-        'denominator': 'contract_value_eur', 'domain': 'has_sroi_obligation'},
-    'SRO-03': {'records': 'contracts_by_end', 'numerator': 'sroi_realised_value_eur',
-        'denominator': 'sroi_obligation_eur', 'domain': 'has_sroi_obligation'},
-    'SRO-04': {'records': 'realisations', 'numerator': 'placements_fte', 'denominator': none,
-        'domain': 'reports_placements'},
-    'DI-01': {'records': 'awarded_tenders',
-        'numerator': 'case when has_theme_diversiteit_inclusie then 1 else 0 end', 'denominator': '1'},
-    'DI-02': {'records': 'spend', 'numerator': 'case when has_pso_level_1_plus then amount else 0 end',
-        'denominator': 'amount'},
-    'DI-03': {'records': 'spend',
-        'numerator': 'case when is_social_enterprise_or_reserved then amount else 0 end',
-        'denominator': 'amount'},
-} -%}
+{%- set kpis = {} -%}
+{%- for formula in kpi_formulas() -%}
+    {%- do kpis.update({formula.code: formula}) -%}
+{%- endfor -%}
 {%- if kpi_code not in kpis -%}
     {{ exceptions.raise_compiler_error("trace_kpi_value: unknown kpi_code '" ~ kpi_code ~ "'") }}
 {%- endif -%}
@@ -104,7 +55,8 @@
 {%- else -%}
     {%- set scope_condition = 'true' -%}
 {%- endif -%}
-{%- set source = record_sources[kpi.records] -%}
+{#- a contract's KPI year is its start year, or its end year for the KPIs of completed contracts -#}
+{%- set source = record_sources[kpi.records ~ ('_by_end' if kpi.year == 'end_year' else '')] -%}
 -- grain: one row per record of {{ kpi_code }}'s domain in scope {{ scope_level }} {{ scope_id }}, year {{ kpi_year }}
 with
 
