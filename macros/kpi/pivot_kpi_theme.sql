@@ -5,7 +5,8 @@
 {% macro kpi_codes_by_theme() -%}
     {#- The KPI codes of every register theme, in register order (seeds/reference/kpi_register.csv).
         A static copy because the wide marts' columns are a compile-time contract; the singular
-        test assert_theme_marts_match_kpi_values fails when it and fct_kpi_values disagree. -#}
+        tests assert_kpi_definitions_match_register (against the register) and
+        assert_theme_marts_match_kpi_values (against fct_kpi_values) fail when they disagree. -#}
     {{ return({
         'algemeen': ['GEN-01', 'GEN-02', 'GEN-03', 'GEN-04', 'GEN-05'],
         'klimaat': ['KLI-01', 'KLI-02', 'KLI-03', 'KLI-04'],
