@@ -45,26 +45,21 @@ dbt_tests as (
         and coalesce(dbt_test_results.entity, dbt_test_results.attached_name) is not null
 ),
 
-chosen_runs as (
+chosen_dbt_tests as (
     {{ build_run_else_latest('dbt_tests', scope='entity', run_id='invocation_id', run_at='run_at', build='build') }}
 ),
 
 final as (
     select
-        dbt_tests.entity,
-        dbt_tests.dq_dimension,
+        entity,
+        dq_dimension,
         'dbt_tests' as measure,
         'tests' as unit,
         count(*) as denominator,
-        count(*) filter (where dbt_tests.status <> 'pass') as failing,
-        max(dbt_tests.invocation_id) as evidence_run_id
-    from dbt_tests
-    inner join chosen_runs
-        on
-            dbt_tests.entity = chosen_runs.entity
-            and dbt_tests.invocation_id = chosen_runs.invocation_id
-            and dbt_tests.run_at = chosen_runs.run_at
-    group by dbt_tests.entity, dbt_tests.dq_dimension
+        count(*) filter (where status <> 'pass') as failing,
+        max(invocation_id) as evidence_run_id
+    from chosen_dbt_tests
+    group by entity, dq_dimension
 )
 
 select * from final

@@ -56,26 +56,21 @@ gx_rules as (
             and gx_validation_results.expectation_type = by_type.check_type
 ),
 
-chosen_runs as (
+chosen_gx_rules as (
     {{ build_run_else_latest('gx_rules', scope='gate', run_id='run_id', run_at='run_at', build='build') }}
 ),
 
 final as (
     select
-        gx_rules.entity,
-        gx_rules.dq_dimension,
+        entity,
+        dq_dimension,
         'gx_rules' as measure,
         'gate rules' as unit,
         count(*) as denominator,
-        count(*) filter (where not coalesce(gx_rules.success, false)) as failing,
-        max(gx_rules.run_id) as evidence_run_id
-    from gx_rules
-    inner join chosen_runs
-        on
-            gx_rules.gate = chosen_runs.gate
-            and gx_rules.run_id = chosen_runs.run_id
-            and gx_rules.run_at = chosen_runs.run_at
-    group by gx_rules.entity, gx_rules.dq_dimension
+        count(*) filter (where not coalesce(success, false)) as failing,
+        max(run_id) as evidence_run_id
+    from chosen_gx_rules
+    group by entity, dq_dimension
 )
 
 select * from final
