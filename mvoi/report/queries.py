@@ -3,8 +3,9 @@
 The publication (mvoi/publish.py) always holds marts.*, governance.landing_reconciliation,
 governance.dq_scorecard and reference.*, plus meta.publication, meta.publication_sources and
 meta.published_tables. The build database has the same marts and governance tables but no
-meta schema: that is the one optional part, checked by `has_publication`. Every function
-returns plain rows (dicts of column -> value), unrounded; formatting is the caller's.
+meta schema (`has_publication`); and when a test upstream of the scorecard failed, dbt
+skipped dq_scorecard, so a refused build's database may lack it (`has_scorecard`). Every
+function returns plain rows (dicts of column -> value), unrounded; formatting is the caller's.
 
 The report reads no personal data: every query names its columns and none of them is a
 contact e-mail, an invoice description or an original landing record.
@@ -30,7 +31,7 @@ PUBLICATION = '"meta"."publication"'
 PUBLICATION_SOURCES = '"meta"."publication_sources"'
 PUBLISHED_TABLES = '"meta"."published_tables"'
 
-REQUIRED_TABLES = (FCT_KPI_VALUES, DIM_KPIS, DIM_THEMES, PRODUCT_CARDS, SCORECARD, LANDING_RECONCILIATION)
+REQUIRED_TABLES = (FCT_KPI_VALUES, DIM_KPIS, DIM_THEMES, PRODUCT_CARDS, LANDING_RECONCILIATION)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -55,6 +56,11 @@ def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def has_publication(con: duckdb.DuckDBPyConnection) -> bool:
     """True for a publication; False for the build database (no meta schema)."""
     return PUBLICATION in _existing_tables(con)
+
+
+def has_scorecard(con: duckdb.DuckDBPyConnection) -> bool:
+    """False only for the database of a build in which dbt skipped the scorecard."""
+    return SCORECARD in _existing_tables(con)
 
 
 # --------------------------------------------------------------------------------------

@@ -254,8 +254,11 @@ def _scorecard_group(kind: str, scores: list[Row], dimensions: list[str]) -> dic
     return {"kind": kind, "label": ENTITY_KIND_LABELS.get(kind, kind), "rows": table_rows}
 
 
-def quality(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The scorecard of the latest build: landing entities first, then warehouse tables."""
+def quality(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The scorecard of the latest build: landing entities first, then warehouse tables;
+    None when the build stopped before dbt made the scorecard."""
+    if not queries.has_scorecard(con):
+        return None
     scores = queries.scorecard(con)
     dimensions = sorted({r["dimension"] for r in scores if r["dimension"] is not None})
     kinds = sorted({r["kind"] for r in scores}, key=lambda k: (k != "landing", k))

@@ -247,17 +247,9 @@ def test_quality_and_provenance_sections(report_dom, published_db):
     assert run_id in text and str(published_at) in text
     for entity, raw_rows in query(published_db, "select entity, raw_rows from meta.publication_sources"):
         assert re.search(rf"<tr><th>{entity}</th><td>{raw_rows:,}</td>", report_dom), entity
-    [(scorecards,)] = query(
-        published_db, "select count(*) from information_schema.tables where table_name like '%scorecard%'"
-    )
-    if scorecards:
-        assert 'id="scorecard"' in report_dom
-    else:
-        assert 'id="scorecard-missing"' in report_dom and 'id="reconciliation"' in report_dom
-        for entity, raw, loaded in query(
-            published_db, "select entity, raw_rows, loaded_rows from governance.landing_reconciliation"
-        ):
-            assert re.search(rf"<tr><th>{entity}</th><td>{raw:,}</td><td>{loaded:,}</td>", report_dom), entity
+    assert 'id="scorecard"' in report_dom
+    [(scored_run,)] = query(published_db, "select distinct run_id from governance.dq_scorecard")
+    assert f"for build {scored_run} at" in text
 
 
 # --------------------------------------------------------------------------------------
@@ -300,7 +292,7 @@ def test_screenshot_is_not_blank(report_file, tmp_path):
 
 
 # --------------------------------------------------------------------------------------
-# without a browser: formatting, fall-backs, optional tables
+# without a browser: formatting, the build database, the scorecard
 
 
 @pytest.mark.parametrize(
@@ -323,56 +315,68 @@ def test_format_value(value, unit, text):
         assert expected_text(value, unit) == text
 
 
-def _minimal_db(published_db: Path, folder: Path, extra_sql: str = "") -> Path:
-    db = folder / "minimal.duckdb"
+def test_not_a_warehouse_is_refused_clearly(published_db, tmp_path):
+    """The report reads the project's own tables by name: a database without them is refused
+    with their names, not rendered half."""
+    db = tmp_path / "not_a_warehouse.duckdb"
     with duckdb.connect(str(db)) as con:
         con.execute(f"attach '{published_db}' as pub (read_only)")
         con.execute("create schema marts")
         con.execute("create table marts.fct_kpi_values as select * from pub.marts.fct_kpi_values")
-        if extra_sql:
-            con.execute(extra_sql)
-    return db
+    with pytest.raises(report.ReportError, match="dim_kpis.*landing_reconciliation"):
+        report.build_report(db)
 
 
-def test_missing_optional_tables_are_skipped_with_a_note(published_db, tmp_path):
-    db = _minimal_db(published_db, tmp_path)
-    html_text = report.build_report(db, is_published=True)
-    assert html_text.count('missing-section') >= 3  # products, quality, source counts
-    assert "no publication record" in html_text
-    assert len(_sections(html_text)) == len(THEMES)  # KPI codes and units come from fct_kpi_values
+def test_build_database_has_no_publication_record(sample_build):
+    """Made from the build database (no meta schema): the provenance comes from
+    governance.landing_reconciliation and the report says it is not a publication."""
+    html_text = report.build_report(sample_build.db_path, is_published=False)
+    assert 'id="unpublished-banner"' in html_text and 'id="publication-missing"' in html_text
+    assert len(_sections(html_text)) == len(THEMES)
+    assert 'id="scorecard"' in html_text
+    for entity, raw_rows, run_id in query(
+        sample_build.db_path, "select entity, raw_rows, run_id from governance.landing_reconciliation"
+    ):
+        assert re.search(rf"<tr><th>{entity}</th><td>{raw_rows:,}</td>", html_text), entity
+        assert run_id in html_text
+
+
+def test_build_database_without_scorecard(sample_build, tmp_path):
+    """A build whose dbt skipped the scorecard (a test upstream failed): the report is still
+    made, and says why the scorecard is missing."""
+    db = tmp_path / "mvoi.duckdb"
+    shutil.copyfile(sample_build.db_path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop table governance.dq_scorecard")
+    html_text = report.build_report(db, is_published=False)
+    assert 'id="scorecard-missing"' in html_text and 'id="scorecard"' not in html_text
+    assert len(_sections(html_text)) == len(THEMES)
 
 
 SCORECARD_SQL = (
-    "create schema governance; create table governance.dq_scorecard_history as "
+    "create or replace table governance.dq_scorecard as "
     "select * from (values "
-    "('invoice_lines', 'landing', 'r1', timestamp '2026-01-01', 'validity', 90.0, 90, 100), "
-    "('invoice_lines', 'landing', 'r2', timestamp '2026-02-01', 'validity', 97.5, 195, 200), "
-    "('contracts', 'landing', 'r2', timestamp '2026-02-01', 'completeness', 100.0, 50, 50), "
-    "('fct_spend', 'warehouse', 'r2', timestamp '2026-02-01', 'consistency', 80.0, 4, 5)) "
-    "as t(entity, entity_kind, run_id, run_at, dq_dimension, score, numerator, denominator)"
+    "('invoice_lines', 'landing', 'r2', timestamp '2026-02-01', 'validity', 97.5, 195, 200, 7.5), "
+    "('contracts', 'landing', 'r2', timestamp '2026-02-01', 'completeness', 100.0, 50, 50, null), "
+    "('fct_spend', 'warehouse', 'r2', timestamp '2026-02-01', 'consistency', 80.0, 4, 5, null)) "
+    "as t(entity, entity_kind, run_id, run_at, dq_dimension, score, numerator, denominator, score_change)"
 )
 
 
-def test_scorecard_table_is_shown_when_present(published_db, tmp_path):
-    db = _minimal_db(published_db, tmp_path, SCORECARD_SQL)
+def test_scorecard_is_shown_per_entity_kind(published_db, tmp_path):
+    db = tmp_path / "published.duckdb"
+    shutil.copyfile(published_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(SCORECARD_SQL)
     html_text = report.build_report(db)
+    assert "for build r2 at 2026-02-01 00:00:00" in html_text
     block = re.search(r'<div id="scorecard">.*?</div>', html_text, re.S).group(0)
-    assert "97.5 %" in block and "100.0 %" in block and "90.0 %" not in block  # the latest build only
-    assert "195 of 200 checks pass" in block
+    assert "97.5 %" in block and "100.0 %" in block
+    assert "195 of 200 checks pass; change against the previous build: +7.5 points" in block
     # landing entities first, then the warehouse
     kinds = re.findall(r'data-entity-kind="([^"]+)"', block)
     assert kinds == ["landing", "warehouse"]
     assert re.search(r'<td class="level-poor"[^>]*>80.0 %</td>', block)
-
-
-def test_scorecard_follows_the_published_build(published_db, tmp_path):
-    db = _minimal_db(
-        published_db, tmp_path,
-        SCORECARD_SQL + "; create schema meta; create table meta.publication as select 'r1' as run_id, "
-        "timestamp '2026-01-01 01:00' as published_at",
-    )
-    block = re.search(r'<div id="scorecard">.*?</div>', report.build_report(db), re.S).group(0)
-    assert "90.0 %" in block and "97.5 %" not in block
 
 
 def test_cli_falls_back_or_fails_clearly(tmp_path):
