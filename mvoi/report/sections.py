@@ -96,7 +96,9 @@ def _value_cell(r: Row, unit: str, bounds: str | None) -> dict[str, Any]:
     }
 
 
-def _scopes_and_series(kpi_rows: list[Row], years: list[int], unit: str, bounds: str | None):
+def _scopes_and_series(
+    kpi_rows: list[Row], years: list[int], unit: str, bounds: str | None
+) -> tuple[list[dict[str, Any]], list[Series]]:
     """The table rows (one per scope, a cell per year) and the chart's line per scope."""
     cells = {(r["scope_level"], r["scope_id"], r["year"]): r for r in kpi_rows}
     scopes = sorted({(r["scope_level"], r["scope_id"]) for r in kpi_rows}, key=lambda s: _scope_order(*s))
