@@ -56,9 +56,9 @@ metadata: env
 python-test: env
 	$(BIN)/pytest -q
 
-## sample: regenerate the bundled sample in seeds/sample with the generator
+## sample: regenerate the bundled sample (sample/, an ordinary landing folder) with the generator
 sample: env
-	$(BIN)/mvoi generate --out seeds/sample --invoice-lines 3000 --seed 20261128 --fault-rate 0.003 --format csv --dbt-seed-properties
+	$(BIN)/mvoi generate --out sample --invoice-lines 3000 --seed 20261128 --fault-rate 0.003 --format csv
 
 ## lock: refresh requirements-lock.txt from requirements.txt (needs the registries)
 lock:

@@ -1,10 +1,11 @@
 {% macro load_landing() -%}
-    {#- Landing mode: copy every <entity>.csv or <entity>.parquet of MVOI_RAW_DIR into
-        raw.<entity>, all columns as text, after checking the file and its columns against the
-        landing contract (the `landing` source). Runs at the start of `dbt build` / `dbt run`;
-        does nothing in sample mode, where the sample seeds are the raw tables. -#}
-    {%- set raw_dir = env_var('MVOI_RAW_DIR', '') | trim -%}
-    {%- if not execute or raw_dir == '' or flags.WHICH not in ['build', 'run'] -%}
+    {#- Copy every <entity>.csv or <entity>.parquet of the landing folder into raw.<entity>,
+        all columns as text, after checking the file and its columns against the landing
+        contract (the `landing` source). The folder is MVOI_RAW_DIR, else the bundled sample
+        (`sample/`, relative to the project folder dbt runs in). Runs at the start of
+        `dbt build` / `dbt run`. -#}
+    {%- set raw_dir = env_var('MVOI_RAW_DIR', '') | trim or 'sample' -%}
+    {%- if not execute or flags.WHICH not in ['build', 'run'] -%}
         {{ return('') }}
     {%- endif -%}
     {%- set raw_dir = raw_dir.rstrip('/') -%}

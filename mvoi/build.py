@@ -1,8 +1,8 @@
 """`mvoi build`: the whole build of one warehouse, as `make build` runs it.
 
 1. take the warehouse's build lock (one build at a time per warehouse: mvoi.build_lock);
-2. check the landing folder (MVOI_RAW_DIR) before dbt starts: every bad file is reported
-   at once, and nothing is built or touched;
+2. check the landing folder (MVOI_RAW_DIR, else the bundled sample) before dbt starts:
+   every bad file is reported at once, and nothing is built or touched;
 3. `dbt build`; when dbt stops before building anything (a landing hook or compile error) the
    build stops there;
 4. both GX gates, and the publication only when dbt and both gates passed
@@ -100,14 +100,13 @@ def build() -> int:
     os.environ.update(paths.output_environment())  # dbt and the steps see the same locations
     os.environ.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_DIR))
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    raw_dir = os.environ.get("MVOI_RAW_DIR", "").strip()
-    print(f"== landing: {raw_dir or 'bundled sample (seeds/sample)'}", flush=True)
-    if raw_dir:
-        problems = landing_check.check_landing_folder(Path(raw_dir))
-        if problems:
-            print(landing_check.format_problems(problems, raw_dir))
-            build_status.write("refused", [p.message for p in problems], None, started)
-            return 1
+    raw_dir = Path(os.environ.get("MVOI_RAW_DIR", "").strip() or paths.sample_dir())
+    print(f"== landing: {raw_dir}", flush=True)
+    problems = landing_check.check_landing_folder(raw_dir)
+    if problems:
+        print(landing_check.format_problems(problems, raw_dir))
+        build_status.write("refused", [p.message for p in problems], None, started)
+        return 1
 
     run_results = paths.dbt_target_dir() / "run_results.json"
     run_results.unlink(missing_ok=True)  # a build that stops early must not look like the last one

@@ -58,8 +58,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk-size", type=int, default=500_000,
                         help="invoice lines per chunk (memory bound; at least 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--dbt-seed-properties", action="store_true",
-                        help="also write _<folder>__seeds.yml (dbt seed properties, every column varchar)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,12 +70,6 @@ def run(args: argparse.Namespace) -> int:
                  fmt=args.fmt, fault_rate=args.fault_rate, chunk_size=args.chunk_size, quiet=args.quiet)
     t0 = time.perf_counter()
     manifest = generate(cfg)
-    if args.dbt_seed_properties:
-        from mvoi.generator.seed_properties import write_seed_properties
-
-        seed_args = {"invoice_lines": cfg.invoice_lines, "seed": cfg.seed,
-                     "years": f"{cfg.years[0]}-{cfg.years[1]}", "format": cfg.fmt, "fault_rate": cfg.fault_rate}
-        log.info("wrote %s", write_seed_properties(cfg.out, seed_args))
     seconds = time.perf_counter() - t0
     rows = {name: e["rows_written"] for name, e in manifest["entities"].items()}
     log.info("wrote %s to %s in %.1f s", ", ".join(f"{k}={v}" for k, v in rows.items()), args.out, seconds)

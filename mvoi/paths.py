@@ -37,6 +37,11 @@ def _setting(variable: str, default: Path) -> Path:
     return _path(value) if value else default
 
 
+def sample_dir() -> Path:
+    """The bundled sample: the landing folder a build reads when MVOI_RAW_DIR is unset."""
+    return PROJECT_DIR / "sample"
+
+
 def warehouse_dir() -> Path:
     """The warehouse folder (MVOI_WAREHOUSE_DIR, default warehouse/)."""
     return _setting("MVOI_WAREHOUSE_DIR", PROJECT_DIR / "warehouse")

@@ -250,7 +250,8 @@ that names the file, row and reason. Nothing is lost silently.
 
 ## Where raw data comes from
 
-- **Bundled sample** (default, `MVOI_RAW_DIR` unset): the sample seeds in `seeds/sample/`.
+- **Bundled sample** (default, `MVOI_RAW_DIR` unset): the landing folder `sample/`, read like
+  any other landing folder.
 - **A landing folder** (`MVOI_RAW_DIR=/some/folder`): one `<entity>.csv` or
   `<entity>.parquet` per entity below. An optional entity may be left out (it is read as
   empty); every column is read as text first, so a bad value never breaks the load: typing and

@@ -33,14 +33,12 @@
 
 
 {% macro landing_entity_of_node(unique_id) -%}
-    {#- The landing entity a node belongs to, or none: stg_landing__<entity>[__checked] models,
-        the landing source tables and the bundled sample seeds named after an entity. -#}
+    {#- The landing entity a node belongs to, or none: stg_landing__<entity>[__checked] models
+        and the landing source tables. -#}
     {%- set entities = landing_entity_names() -%}
     {%- set parts = (unique_id or '').split('.') -%}
     {%- set name = parts[-1] -%}
     {%- if parts[0] == 'source' and parts | length >= 4 and parts[-2] == 'landing' and name in entities -%}
-        {{ return(name) }}
-    {%- elif parts[0] == 'seed' and name in entities -%}
         {{ return(name) }}
     {%- elif parts[0] == 'model' and name.startswith('stg_landing__') -%}
         {%- set entity = name[13:].replace('__checked', '') -%}

@@ -8,7 +8,7 @@ with
 
 {% for entity in entities %}
 raw_{{ entity }} as (
-    select * from {{ landing_source(entity) }}
+    select * from {{ source('landing', entity) }}
 ),
 
 checked_{{ entity }} as (

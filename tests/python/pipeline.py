@@ -61,7 +61,7 @@ class Pipeline:
     """A private warehouse: build database, dbt target/logs, GX results, publication."""
 
     root: Path
-    landing_mode: bool = True  # MVOI_RAW_DIR=<root>/landing; False: the bundled sample seeds
+    landing_mode: bool = True  # MVOI_RAW_DIR=<root>/landing; False: the bundled sample (sample/)
     steps: list[Step] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -23,7 +23,7 @@ from mvoi.contract import entities
 from mvoi.generator import MANIFEST_NAME, Config, generate
 
 N = 5_000
-SAMPLE_DIR = PROJECT_DIR / "seeds" / "sample"
+SAMPLE_DIR = PROJECT_DIR / "sample"
 
 
 def _rules() -> list[dict[str, str]]:

@@ -16,7 +16,7 @@ from mvoi import generate
 from mvoi.contract import entities
 from mvoi.landing_check import LandingProblem, check_landing_folder, format_problems
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample"
 CSV_UTF8 = "CSV UTF-8 (comma delimited)"
 CONTRACT_REF = "models/staging/landing/_landing__sources.yml"
 

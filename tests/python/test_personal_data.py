@@ -15,7 +15,7 @@ import duckdb
 
 from mvoi.contract import entities
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample"
 ALLOWED_SCHEMAS = ("raw", "staging")
 
 

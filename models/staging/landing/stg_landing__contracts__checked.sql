@@ -9,7 +9,7 @@
 with
 
 source as (
-    select * from {{ landing_source('contracts') }}
+    select * from {{ source('landing', 'contracts') }}
 ),
 
 organisations as (

@@ -9,7 +9,7 @@
 with
 
 source as (
-    select * from {{ landing_source('invoice_lines') }}
+    select * from {{ source('landing', 'invoice_lines') }}
 ),
 
 organisations as (

@@ -7,7 +7,7 @@
 with
 
 source as (
-    select * from {{ landing_source('material_reports') }}
+    select * from {{ source('landing', 'material_reports') }}
 ),
 
 contracts as (

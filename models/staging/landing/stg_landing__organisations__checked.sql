@@ -7,7 +7,7 @@
 with
 
 source as (
-    select * from {{ landing_source('organisations') }}
+    select * from {{ source('landing', 'organisations') }}
 ),
 
 deduplicated as (

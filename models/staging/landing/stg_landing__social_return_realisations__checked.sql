@@ -8,7 +8,7 @@
 with
 
 source as (
-    select * from {{ landing_source('social_return_realisations') }}
+    select * from {{ source('landing', 'social_return_realisations') }}
 ),
 
 contracts as (

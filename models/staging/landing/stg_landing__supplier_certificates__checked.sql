@@ -8,7 +8,7 @@
 with
 
 source as (
-    select * from {{ landing_source('supplier_certificates') }}
+    select * from {{ source('landing', 'supplier_certificates') }}
 ),
 
 suppliers as (

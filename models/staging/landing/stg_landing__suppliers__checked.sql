@@ -9,7 +9,7 @@
 with
 
 source as (
-    select * from {{ landing_source('suppliers') }}
+    select * from {{ source('landing', 'suppliers') }}
 ),
 
 deduplicated as (

@@ -8,7 +8,7 @@
 with
 
 source as (
-    select * from {{ landing_source('tender_criteria') }}
+    select * from {{ source('landing', 'tender_criteria') }}
 ),
 
 tenders as (

@@ -8,7 +8,7 @@
 with
 
 source as (
-    select * from {{ landing_source('tenders') }}
+    select * from {{ source('landing', 'tenders') }}
 ),
 
 organisations as (
