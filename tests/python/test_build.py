@@ -246,6 +246,9 @@ def test_rejections_command_lists_and_exports_without_personal_data(refused, tmp
     assert "description=" not in text and "contact_email=" not in text
     assert not [d for d in descriptions if len(d) > 20 and d in text]  # short ones are common words
     assert not [e for e in emails if e in text]
+    # a date in Dutch notation is quarantined with a reason that says how to write it
+    dates = mvoi(warehouse, "rejections", "--entity", "invoice_lines", "--reason", "invalid_invoice_date")
+    assert dates.stdout and all("YYYY-MM-DD" in line for line in dates.stdout.splitlines())
     # the delivered formula is neutralised: a spreadsheet shows it as text
     assert any(r["source_key"] == "'" + refused["formula"] for r in rows)
     assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
@@ -254,10 +257,7 @@ def test_rejections_command_lists_and_exports_without_personal_data(refused, tmp
 # -- bad landing folders stop before dbt, in another warehouse ----------------------------------
 def test_bad_files_stop_before_dbt_and_name_every_file(sample_warehouse, tmp_path) -> None:
     before = publication_state(sample_warehouse["warehouse"])
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    for path in (PROJECT_DIR / "seeds" / "sample").glob("*.csv"):
-        (landing / path.name).write_bytes(path.read_bytes())
+    landing = copy_sample(tmp_path / "landing")
     for name in ("suppliers.csv", "tenders.csv"):  # Windows-1252 exports of both
         with (landing / name).open(encoding="utf-8", newline="") as fh:
             rows = list(csv.reader(fh))
@@ -278,6 +278,43 @@ def test_bad_files_stop_before_dbt_and_name_every_file(sample_warehouse, tmp_pat
     assert status["outcome"] == "refused" and len(status["reasons"]) == len(problems)
 
 
+def copy_sample(landing: Path) -> Path:
+    landing.mkdir(parents=True)
+    for path in (PROJECT_DIR / "sample").glob("*.csv"):
+        (landing / path.name).write_bytes(path.read_bytes())
+    return landing
+
+
+def excel_nl(landing: Path) -> tuple[str, str]:
+    """invoice_lines.csv as Dutch Excel saves it: `;` between fields, decimal commas."""
+    with (landing / "invoice_lines.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    amount = rows[0].index("amount")
+    for row in rows[1:]:
+        row[amount] = row[amount].replace(".", ",")
+    with (landing / "invoice_lines.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    return "invoice_lines.csv", "CSV UTF-8"
+
+
+def cut_off(landing: Path) -> tuple[str, str]:
+    """contracts.csv cut off in the middle of its last row (an interrupted upload)."""
+    data = (landing / "contracts.csv").read_bytes()
+    (landing / "contracts.csv").write_bytes(data[: data.rindex(b"\n", 0, len(data) - 1) + 25])
+    return "contracts.csv", "is truncated: its last line 172 stops mid-row"
+
+
+@pytest.mark.parametrize("damage", [excel_nl, cut_off], ids=["excel_nl_semicolons", "cut_off_mid_row"])
+def test_dutch_delivery_mistakes_get_a_plain_message(damage, tmp_path) -> None:
+    landing = copy_sample(tmp_path / "landing")
+    file_name, what = damage(landing)
+    result = mvoi_build(tmp_path / "warehouse", landing)
+    assert result.returncode == 1 and "Running with dbt" not in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.startswith("- ") and file_name in line]
+    assert lines and what in lines[0], result.stdout
+    assert "Sniffing" not in result.stdout and "Traceback" not in result.stdout + result.stderr
+
+
 def test_missing_landing_folder_stops_at_once(tmp_path) -> None:
     result = mvoi_build(tmp_path / "warehouse", tmp_path / "does_not_exist")
     assert result.returncode == 1
@@ -286,11 +323,8 @@ def test_missing_landing_folder_stops_at_once(tmp_path) -> None:
 
 
 def test_excel_workbook_in_place_of_a_csv_is_named(tmp_path) -> None:
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    for path in (PROJECT_DIR / "seeds" / "sample").glob("*.csv"):
-        if path.name != "invoice_lines.csv":
-            (landing / path.name).write_bytes(path.read_bytes())
+    landing = copy_sample(tmp_path / "landing")
+    (landing / "invoice_lines.csv").unlink()
     (landing / "invoice_lines.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     result = mvoi_build(tmp_path / "warehouse", landing)
     assert result.returncode == 1
