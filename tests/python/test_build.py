@@ -301,7 +301,8 @@ def cut_off(landing: Path) -> tuple[str, str]:
     """contracts.csv cut off in the middle of its last row (an interrupted upload)."""
     data = (landing / "contracts.csv").read_bytes()
     (landing / "contracts.csv").write_bytes(data[: data.rindex(b"\n", 0, len(data) - 1) + 25])
-    return "contracts.csv", "is truncated: its last line 172 stops mid-row"
+    last_line = data.count(b"\n")
+    return "contracts.csv", f"is truncated: its last line {last_line} stops mid-row"
 
 
 @pytest.mark.parametrize("damage", [excel_nl, cut_off], ids=["excel_nl_semicolons", "cut_off_mid_row"])
