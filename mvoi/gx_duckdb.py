@@ -28,9 +28,17 @@ things break:
    wrong) leaves DuckDB's transaction aborted, and every later expectation fails with
    `TransactionContext Error: Current transaction is aborted`. Fix: roll back after a failed
    query, so a faulty rule fails alone.
+5. reflection breaks the shared connection: for the column-type metric GX asks the inspector
+   for the table's primary key; duckdb-engine answers with PostgreSQL's catalog query (a cast
+   to `regclass`, which DuckDB does not have), and the inspector's own SQLAlchemy connection
+   issues a BEGIN on the DuckDB connection while GX's still has a transaction open. Either
+   way a later metric fails (`cannot start a transaction within a transaction`); the order of
+   metrics follows Python's hash seed, so it failed in some runs only. Fix: `get_pk_constraint`
+   reads `information_schema`, and both catalog readers (3 and 5) query the DuckDB connection
+   directly, outside SQLAlchemy's transaction handling.
 
-With both in place expectations compile to aggregate SQL that runs inside DuckDB; no table is
-loaded into pandas. `install()` applies both patches (idempotent); `tests/python/test_gx_duckdb.py`
+With these in place expectations compile to aggregate SQL that runs inside DuckDB; no table is
+loaded into pandas. `install()` applies the patches (idempotent); `tests/python/test_gx_duckdb.py`
 fails loudly when a GX upgrade changes what they rely on.
 """
 
@@ -105,6 +113,8 @@ def install() -> None:
     import duckdb_engine
 
     duckdb_engine.Dialect.get_columns = _get_columns
+    # 5. primary keys through information_schema as well
+    duckdb_engine.Dialect.get_pk_constraint = _get_pk_constraint
     _installed = True
     logger.debug("GX patched for DuckDB (persisted connection, PostgreSQL regex dialect)")
 
@@ -126,19 +136,30 @@ _TYPES = {
 }
 
 
+def _catalog_rows(connection, sql: str, params: list) -> list[tuple]:
+    """A catalog query on the DuckDB connection itself, not through SQLAlchemy: reflection runs
+    on its own SQLAlchemy connection over the one shared DuckDB connection (fix 1), and would
+    issue a BEGIN while GX's connection still has a transaction open."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _get_columns(self, connection, table_name, schema=None, **kw):
     """duckdb-engine `Dialect.get_columns` through `information_schema.columns` (fix 3)."""
     import sqlalchemy as sa
 
-    rows = connection.execute(
-        sa.text(
-            "select column_name, data_type, is_nullable, column_default "
-            "from information_schema.columns "
-            "where table_name = :table and table_schema = coalesce(:schema, current_schema()) "
-            "order by ordinal_position"
-        ),
-        {"table": str(table_name), "schema": schema},
-    ).fetchall()
+    rows = _catalog_rows(
+        connection,
+        "select column_name, data_type, is_nullable, column_default "
+        "from information_schema.columns "
+        "where table_name = ? and table_schema = coalesce(?, current_schema()) "
+        "order by ordinal_position",
+        [str(table_name), schema],
+    )
     if not rows:
         raise sa.exc.NoSuchTableError(f"{schema}.{table_name}" if schema else str(table_name))
     columns = []
@@ -155,6 +176,23 @@ def _get_columns(self, connection, table_name, schema=None, **kw):
             }
         )
     return columns
+
+
+def _get_pk_constraint(self, connection, table_name, schema=None, **kw):
+    """duckdb-engine `Dialect.get_pk_constraint` through information_schema (fix 5)."""
+    rows = _catalog_rows(
+        connection,
+        "select kcu.constraint_name, kcu.column_name "
+        "from information_schema.table_constraints as tc "
+        "join information_schema.key_column_usage as kcu "
+        "on tc.constraint_name = kcu.constraint_name and tc.table_schema = kcu.table_schema "
+        "and tc.table_name = kcu.table_name "
+        "where tc.constraint_type = 'PRIMARY KEY' and tc.table_name = ? "
+        "and tc.table_schema = coalesce(?, current_schema()) "
+        "order by kcu.ordinal_position",
+        [str(table_name), schema],
+    )
+    return {"constrained_columns": [column for _, column in rows], "name": rows[0][0] if rows else None}
 
 
 def duckdb_url(db_path: str) -> str:

@@ -268,7 +268,7 @@ def test_no_personal_data(report_file, report_dom):
     for label, text in (("file", html_text), ("dom", report_dom)):
         found = EMAIL.search(text)
         assert found is None, f"{label}: e-mail address in the report: {found.group(0)}"
-    sample = PROJECT_DIR / "seeds" / "sample"
+    sample = PROJECT_DIR / "sample"
     with open(sample / "suppliers.csv", newline="", encoding="utf-8") as fh:
         emails = {r["contact_email"].strip() for r in csv.DictReader(fh) if (r.get("contact_email") or "").strip()}
     with open(sample / "invoice_lines.csv", newline="", encoding="utf-8") as fh:
