@@ -8,7 +8,7 @@ gx/thresholds.yml. Every rule and its threshold: docs/governance_gates.md.
 Validation runs as SQL inside DuckDB (mvoi.gx_duckdb), through a read-only connection. The
 results are appended to `governance.gx_validation_results` in the build database (created
 when missing; written here, never by dbt) and rendered as GX Data Docs under
-`gx/uncommitted/data_docs/local_site/` (`MVOI_GX_UNCOMMITTED_DIR` moves `gx/uncommitted`).
+`gx/data_docs/local_site/` in the warehouse folder (`MVOI_GX_UNCOMMITTED_DIR` moves that `gx/` folder).
 A gate fails when an error-severity rule fails; `run` then exits 1 with a summary.
 """
 

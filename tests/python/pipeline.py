@@ -3,7 +3,7 @@
 Used by the failure-behaviour, interrupted-build and idempotency tests. A `Pipeline` has its
 own build database, dbt target and log folders, GX folder, published database and Parquet
 export, all under one folder (normally in pytest's tmp_path), so nothing touches
-`warehouse/`, `target/` or `gx/uncommitted/` of the work tree.
+`warehouse/` (the default warehouse folder) of the work tree.
 
 Speed: dbt re-parses the whole project (about 70 s on a busy 2-core machine) whenever the
 profile (the DuckDB path) or an env var read by dbt_project.yml (MVOI_RAW_DIR) changes. A
