@@ -242,12 +242,15 @@ def marts_content(db_path: Path, schema: str = "marts") -> dict[str, tuple[int, 
                 "select column_name, data_type from information_schema.columns "
                 "where table_schema = ? and table_name = ? order by ordinal_position", [schema, table]).fetchall()
             rows = con.execute(f'select * from {schema}."{table}"').fetchall()
-            lines = sorted("\x1f".join(_normalise(v) for v in row) for row in rows)
-            digest = hashlib.sha256(repr(columns).encode())
-            for line in lines:
-                digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
+            digest = hashlib.sha256((repr(columns) + rows_digest(rows)).encode())
             out[table] = (len(rows), digest.hexdigest())
     return out
+
+
+def rows_digest(rows: list[tuple]) -> str:
+    """sha256 of the rows as sorted, normalised text: equal for equal contents in any order."""
+    lines = sorted("\x1f".join(_normalise(v) for v in row) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def published_run_id(path: Path) -> str:

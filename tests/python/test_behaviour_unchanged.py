@@ -12,7 +12,6 @@ why in the commit message.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import replace
@@ -21,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import DbtWorkspace
-from pipeline import _normalise
+from pipeline import rows_digest
 
 from mvoi.generator import Config, generate
 
@@ -39,9 +38,7 @@ def digest(db_path: Path) -> dict[str, dict[str, object]]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         for table, sql in TABLES.items():
             rows = con.execute(sql).fetchall()
-            lines = sorted("\x1f".join(_normalise(v) for v in row) for row in rows)
-            sha = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
-            out[table] = {"rows": len(rows), "sha256": sha}
+            out[table] = {"rows": len(rows), "sha256": rows_digest(rows)}
     return out
 
 

@@ -93,6 +93,17 @@ def mvoi(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8", delimiter: str = ",") -> None:
+    """Rewrite a delivered file, in another encoding or with another delimiter when asked."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter, lineterminator="\n").writerows(rows)
+
+
 def publication_state(warehouse: Path) -> tuple:
     return sha256_file(warehouse / "mvoi_published.duckdb"), sha256_folder(warehouse / "export")
 
@@ -186,11 +197,9 @@ def refused(sample_warehouse, tmp_path_factory) -> dict:
     landing = tmp_path_factory.mktemp("faulty_delivery")
     generate(Config(out=landing, invoice_lines=2_000, seed=7, fault_rate=0.02, quiet=True))
     formula = '=HYPERLINK("http://example.invalid","klik")'
-    with (landing / "invoice_lines.csv").open(encoding="utf-8", newline="") as fh:
-        header = next(csv.reader(fh))
-    with (landing / "invoice_lines.csv").open("a", encoding="utf-8", newline="") as fh:
-        values = {c: "" for c in header} | {"invoice_line_id": formula, "amount": "not-a-number"}
-        csv.writer(fh, lineterminator="\n").writerow([values[c] for c in header])
+    rows = read_rows(landing / "invoice_lines.csv")
+    values = {c: "" for c in rows[0]} | {"invoice_line_id": formula, "amount": "not-a-number"}
+    write_rows(landing / "invoice_lines.csv", [*rows, [values[c] for c in rows[0]]])
     result = mvoi_build(warehouse, landing)
     return {"warehouse": warehouse, "before": before, "result": result, "formula": formula}
 
@@ -259,11 +268,9 @@ def test_bad_files_stop_before_dbt_and_name_every_file(sample_warehouse, tmp_pat
     before = publication_state(sample_warehouse["warehouse"])
     landing = copy_sample(tmp_path / "landing")
     for name in ("suppliers.csv", "tenders.csv"):  # Windows-1252 exports of both
-        with (landing / name).open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
+        rows = read_rows(landing / name)
         rows[1][1] += " Café Zoë"
-        with (landing / name).open("w", encoding="cp1252", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerows(rows)
+        write_rows(landing / name, rows, encoding="cp1252")
     other = tmp_path / "other_warehouse"
     result = mvoi_build(other, landing)
     assert result.returncode == 1
@@ -287,13 +294,11 @@ def copy_sample(landing: Path) -> Path:
 
 def excel_nl(landing: Path) -> tuple[str, str]:
     """invoice_lines.csv as Dutch Excel saves it: `;` between fields, decimal commas."""
-    with (landing / "invoice_lines.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
+    rows = read_rows(landing / "invoice_lines.csv")
     amount = rows[0].index("amount")
     for row in rows[1:]:
         row[amount] = row[amount].replace(".", ",")
-    with (landing / "invoice_lines.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    write_rows(landing / "invoice_lines.csv", rows, delimiter=";")
     return "invoice_lines.csv", "CSV UTF-8"
 
 
@@ -350,11 +355,8 @@ def test_exact_duplicates_in_a_small_file(copies, passes, tmp_path) -> None:
     pipe = Pipeline(tmp_path / "pipeline")
     delivery = tmp_path / "delivery"
     generate(Config(out=delivery, invoice_lines=200, seed=20261130, fault_rate=0.0, quiet=True))
-    with (delivery / "suppliers.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    rows = rows[:9] + [rows[3]] * copies  # header, 8 suppliers and the copies
-    with (delivery / "suppliers.csv").open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
+    rows = read_rows(delivery / "suppliers.csv")
+    write_rows(delivery / "suppliers.csv", rows[:9] + [rows[3]] * copies)  # header, 8 suppliers, copies
     pipe.deliver(delivery)
     built = pipe.dbt("build", "--select", "+landing_reconciliation", "--exclude-resource-type", "test", "unit_test")
     assert built.returncode == 0, built.tail()
