@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from mvoi import build_status, dbt_artifacts, landing_check, paths
+from mvoi import build_status, dbt_artifacts, landing_check, paths, validate
 from mvoi.build_lock import locked
 from mvoi.gate_and_publish import GateError, gate_and_publish
 from mvoi.report import write_report
@@ -91,7 +91,7 @@ def _locations() -> str:
         f"Published      : {paths.published_db_path()} (read-only for BI tools; Parquet in {paths.export_dir()})",
         f"KPI report     : {paths.report_path()}",
         f"dbt docs       : {target / 'static_index.html'} (serve: DBT_TARGET_PATH={target} {DBT} docs serve --port 8080)",
-        f"GX Data Docs   : {paths.gx_uncommitted_dir() / 'data_docs' / 'local_site' / 'index.html'}",
+        f"GX Data Docs   : {validate.data_docs_index()}",
     ])
 
 
