@@ -1,9 +1,10 @@
 {#- The product cards and the sector cards lose and double-count nothing: per year, each card
     mart's total spend equals the total spend of fct_spend (exact, decimal), and its total
     contract value, emissions, uncovered ISV-risk spend, awarded tenders and awarded tenders
-    per theme equal those of fct_contracts, fct_spend and fct_tenders (emissions to 1e-6
-    t CO2e, being floating point). A spend line, contract or awarded tender whose product
-    group is not in dim_product_groups, or a product group without a sector, shows up here.
+    per theme equal those of fct_contracts, fct_spend and fct_tenders (emissions, a
+    floating-point sum, within a relative 1e-9: floats_differ). A spend line, contract or
+    awarded tender whose product group is not in dim_product_groups, or a product group
+    without a sector, shows up here.
     Fails with one row per (card mart, year, measure) that differs. -#}
 -- grain of a failure: one row per (card_mart, year, measure) whose totals differ
 with
@@ -163,7 +164,7 @@ differences as (
             when only_in_cards then 'year in the cards but not in the facts'
             when only_in_facts then 'year in the facts but not in the cards'
             when fact_spend_eur != card_spend_eur then 'spend_eur'
-            when abs(fact_emissions_t_co2e - card_emissions_t_co2e) > 0.000001 then 'emissions_t_co2e'
+            when {{ floats_differ('fact_emissions_t_co2e', 'card_emissions_t_co2e') }} then 'emissions_t_co2e'
             when fact_uncovered_isv_risk_spend_eur != card_uncovered_isv_risk_spend_eur
                 then 'uncovered_isv_risk_spend_eur'
             when fact_contract_value_eur != card_contract_value_eur then 'contract_value_eur'

@@ -128,8 +128,7 @@ final as (
         coalesce(per_year.line_count, 0) != coalesce(reference_totals.line_count, 0)
         or (
             per_year.spend is not null
-            and abs(cast(per_year.spend as double) - cast(reference_totals.spend as double))
-            > 1e-6 * greatest(1, abs(cast(reference_totals.spend as double)))
+            and {{ floats_differ('cast(per_year.spend as double)', 'cast(reference_totals.spend as double)') }}
         )
         or (
             per_year.spend is null

@@ -49,7 +49,7 @@ violations as (
     from checked
     where
         (value is null) != (recomputed_value is null)
-        or abs(value - recomputed_value) > 1e-9 * greatest(1, abs(recomputed_value))
+        or {{ floats_differ('value', 'recomputed_value') }}
     union all
     select
         'theme and unit from the register' as invariant,

@@ -134,9 +134,9 @@ final as (
         summed_record_count is null
         or published_record_count is null
         or summed_record_count != published_record_count
-        or abs(summed_numerator - published_numerator) > 1e-9 * greatest(1, abs(published_numerator))
+        or {{ floats_differ('summed_numerator', 'published_numerator') }}
         or (summed_denominator is null) != (published_denominator is null)
-        or abs(summed_denominator - published_denominator) > 1e-9 * greatest(1, abs(published_denominator))
+        or {{ floats_differ('summed_denominator', 'published_denominator') }}
 )
 
 select * from final

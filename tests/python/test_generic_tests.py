@@ -93,7 +93,18 @@ def _cases() -> dict[str, tuple[int, str]]:
             "g, a", "('x', 1.0)", "('y', 2.0)")) + ", column_name='a', to=" + repr(_rows(
             "h, b, ok", "('x', 1.0, true)", "('y', 2.0, true)", "('y', 9.0, false)")) + ", field='b', "
             "group_by=['g'], to_group_by=['h'], to_where='ok')"),
+        # issue 12: yearly emissions of 25.6 million t summed in another order differ by 1.05e-6 t
+        "floats_differ_noise": (0, _pairs_differing("(25600000.0, 25600000.00000105)", "(0.0, 1e-10)")),
+        "floats_differ_real": (3, _pairs_differing(
+            "(25600000.0, 25600000.1)", "(0.0, 1e-8)", "(-5.0, 5.0)", "(1.0, 1.0)")),
     }
+
+
+def _pairs_differing(*pairs: str) -> str:
+    """A query returning the (a, b) pairs of doubles that floats_differ calls different."""
+    rows = ", ".join(pairs)
+    return (f"'select * from (values {rows}) as t(a, b) "
+            "where ' ~ floats_differ('cast(a as double)', 'cast(b as double)')")
 
 
 @pytest.fixture(scope="module")
