@@ -7,24 +7,32 @@ Two documents, both checked in under docs/ and both generated, never edited by h
   kpi_targets.csv and mvoi_themes.csv, after an intro on scopes, roll-ups and the shared rules,
   and the contract columns of marts.fct_kpi_values from models/marts/kpi/_kpi__models.yml;
 - `docs/landing_contract.md`: every entity of the landing contract (file, required, key,
-  columns) from models/staging/landing/_landing__sources.yml, every row-level rule from
-  seeds/reference/landing_rules.csv, and the file-level rules that `mvoi.landing_check`
-  applies before dbt starts, and the fixed columns of every reference seed (CSV headers).
+  columns with their formats and code lists, row-level rules) from the one definition of the
+  contract, models/staging/landing/_landing__sources.yml (read through mvoi.contract), the
+  file-level rules that `mvoi.landing_check` applies before dbt starts, and the fixed columns
+  of every reference seed (CSV headers).
 
-`mvoi spec` writes both; `mvoi spec --check` writes nothing and exits 1 naming every
-checked-in document that differs from what it would write (run it in CI, and run `mvoi spec`
-after changing a seed or the source definition).
+And two files dbt reads, generated from the same landing contract:
+
+- `seeds/reference/landing_rules.csv`: the rules as a seed (the governance models join the
+  reason codes to it);
+- `macros/landing/landing_contract.sql`: keys, columns and code lists for the staging models.
+
+`mvoi spec` writes them all; `mvoi spec --check` writes nothing and exits 1 naming every
+checked-in file that differs from what it would write (run it in CI, and run `mvoi spec`
+after changing a seed or the landing contract).
 """
-
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
+from mvoi import contract
 from mvoi.contract import SOURCES_FILE
 from mvoi.paths import PROJECT_DIR
 
@@ -34,6 +42,9 @@ PUBLIC_MODEL = "fct_kpi_values"
 DOCS_DIR = PROJECT_DIR / "docs"
 KPI_REGISTER_DOC = "kpi_register.md"
 LANDING_CONTRACT_DOC = "landing_contract.md"
+# generated from the landing contract for dbt: the rules as a seed, keys/columns/code lists as a macro
+RULES_SEED = REFERENCE_DIR / "landing_rules.csv"
+CONTRACT_MACRO = PROJECT_DIR / "macros" / "landing" / "landing_contract.sql"
 
 # The register's theme of the cross-theme KPIs (GEN-*); mvoi_themes.csv holds the six MVOI themes.
 GENERAL_THEME = {
@@ -307,77 +318,81 @@ reach a mart, an export or the docs in clear text.
 """
 
 
-def _landing_tables(sources_file: Path) -> list[dict]:
-    spec = yaml.safe_load(sources_file.read_text(encoding="utf-8"))
-    (landing,) = [s for s in spec["sources"] if s["name"] == "landing"]
-    return landing["tables"]
+def _rule_row(rule: contract.Rule) -> list[str]:
+    return [f"`{rule.reason_code}`", f"`{rule.column}`", rule.severity, rule.dq_dimension, rule.description]
 
 
-def _rule_row(rule: dict[str, str]) -> list[str]:
-    return [f"`{rule['reason_code']}`", f"`{rule['column_name']}`", rule["severity"], rule["dq_dimension"], rule["description"]]
+def _column_values(column: contract.Column) -> str:
+    """What the contract says about a column's values: its format, code list and reference."""
+    parts = []
+    if column.format:
+        parts.append(f"format `{column.format}`")
+    if column.values:
+        case = f" (stored {column.case} case)" if column.case else ""
+        parts.append("one of " + ", ".join(f"`{v}`" for v in column.values) + case)
+    elif column.case:
+        parts.append(f"case-insensitive ({column.case} case)")
+    if column.references:
+        parts.append(f"exists in `{column.references}`")
+    return "; ".join(parts)
 
 
 def landing_contract_doc(sources_file: Path = SOURCES_FILE, reference_dir: Path = REFERENCE_DIR) -> str:
-    """The text of docs/landing_contract.md from the landing source definition and landing_rules.csv."""
-    tables = _landing_tables(sources_file)
-    rules = _read_csv(reference_dir / "landing_rules.csv")
-    sources = [_relative(sources_file), "seeds/reference/landing_rules.csv", "seeds/reference/*.csv"]
+    """The text of docs/landing_contract.md from the landing contract (the landing source
+    definition) and the headers of the reference seeds."""
+    entities = contract.read_entities(sources_file)
+    rules = [r for e in entities.values() for r in e.rules]
+    sources = [_relative(sources_file), "seeds/reference/*.csv"]
     lines = [_header(sources), "", *LANDING_INTRO.splitlines()]
 
-    lines += ["", f"## Entities ({len(tables)})", ""]
+    lines += ["", f"## Entities ({len(entities)})", ""]
     lines += _table(
         ["entity", "file", "required", "key", "columns"],
         (
             [
-                f"`{t['name']}`",
-                f"`{t['name']}.csv` or `{t['name']}.parquet`",
-                "required" if t["meta"]["required"] else "optional",
-                f"`{t['meta']['key']}`",
-                len(t["columns"]),
+                f"`{e.name}`",
+                f"`{e.name}.csv` or `{e.name}.parquet`",
+                "required" if e.required else "optional",
+                f"`{e.key}`",
+                len(e.columns),
             ]
-            for t in tables
+            for e in entities.values()
         ),
     )
     rule_columns = ["reason code", "column", "severity", "NORA dimension", "description"]
-    for t in tables:
-        name = t["name"]
-        lines += ["", f"### `{name}` ({'required' if t['meta']['required'] else 'optional'})", ""]
-        lines += [
-            f"{' '.join(t.get('description', '').split())} File `{name}.csv` or `{name}.parquet`; "
-            f"key `{t['meta']['key']}`.",
-            "",
-        ]
+    for e in entities.values():
+        lines += ["", f"### `{e.name}` ({'required' if e.required else 'optional'})", ""]
+        lines += [f"{e.description} File `{e.name}.csv` or `{e.name}.parquet`; key `{e.key}`.", ""]
         lines += _table(
-            ["column", "in the file", "personal data", "description"],
+            ["column", "in the file", "personal data", "values", "description"],
             (
                 [
-                    f"`{c['name']}`",
-                    "required" if c.get("meta", {}).get("required") else "optional",
-                    "yes" if c.get("meta", {}).get("personal_data") else "no",
-                    c.get("description", ""),
+                    f"`{c.name}`",
+                    "required" if c.required else "optional",
+                    "yes" if c.personal_data else "no",
+                    _column_values(c),
+                    c.description,
                 ]
-                for c in t["columns"]
+                for c in e.column_specs
             ),
         )
-        own = [r for r in rules if r["entity"] == name]
-        lines += ["", f"Rules of `{name}` ({len(own)}):", ""]
-        lines += _table(rule_columns, (_rule_row(r) for r in own))
-    known = {t["name"] for t in tables}
-    other = [r for r in rules if r["entity"] not in known]
-    if other:
-        lines += ["", "### Rules of entities outside the source definition", ""]
-        lines += _table(["entity", *rule_columns], ([f"`{r['entity']}`", *_rule_row(r)] for r in other))
-    fatal = sum(r["severity"] == "fatal" for r in rules)
+        lines += ["", f"Rules of `{e.name}` ({len(e.rules)}):", ""]
+        lines += _table(rule_columns, (_rule_row(r) for r in e.rules))
+    fatal = sum(r.severity == "fatal" for r in rules)
     lines += [
         "",
         f"{len(rules)} row-level rules: {fatal} fatal (the row is rejected), {len(rules) - fatal} warnings "
         "(the row is loaded). The NORA dimension is the data-quality dimension the rule measures "
-        "(seed `dq_dimension_map`).",
+        "(seed `dq_dimension_map`). The value formats: ISO dates `YYYY-MM-DD`, amounts and numbers "
+        "with a `.` decimal separator, whole numbers (`3.0` is 3), OIN 20 digits, KvK 8 digits, "
+        "CPV `12345678` or `12345678-9`, booleans `true`/`false`/`1`/`0`/`yes`/`no`/`ja`/`nee` "
+        "(the regular expressions the landing gate uses: `gx/suites/landing.yml`).",
         "",
         "## Reference data the project maintains as seeds",
         "",
         "Not delivered: versioned under `seeds/reference/` (sources and dates in its README). File",
-        "names and columns are fixed, so that tools and checks outside dbt can read them too:",
+        "names and columns are fixed, so that tools and checks outside dbt can read them too",
+        "(`landing_rules` is the rules above as a seed, written by `mvoi spec`):",
         "",
     ]
     lines += _table(
@@ -385,6 +400,56 @@ def landing_contract_doc(sources_file: Path = SOURCES_FILE, reference_dir: Path 
         ([f"`{p.stem}`", ", ".join(_csv_header(p))] for p in sorted(reference_dir.glob("*.csv"))),
     )
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- contract artefacts
+
+
+def landing_rules_csv(sources_file: Path = SOURCES_FILE) -> str:
+    """The text of seeds/reference/landing_rules.csv: every rule of the landing contract, in
+    contract order (the seed the governance models join reason codes to)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=contract.RULE_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(r.as_row() for e in contract.read_entities(sources_file).values() for r in e.rules)
+    return buffer.getvalue()
+
+
+def _jinja(value: object, indent: int = 0) -> str:
+    """`value` (str, list of str, dict) as a Jinja literal, dicts one key a line."""
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_jinja(v) for v in value) + "]"
+    pad, inner = " " * indent, " " * (indent + 4)
+    items = [f"{inner}{_jinja(k)}: {_jinja(v, indent + 4)}," for k, v in value.items()]
+    return "{\n" + "\n".join(items) + f"\n{pad}}}" if items else "{}"
+
+
+def landing_contract_macro(sources_file: Path = SOURCES_FILE) -> str:
+    """The text of macros/landing/landing_contract.sql: the landing contract's keys, columns
+    and code lists as a static Jinja value for the staging models."""
+    value = {
+        e.name: {
+            "key": e.key,
+            "columns": list(e.columns),
+            "code_lists": {
+                c.name: {"case": c.case or "lower", "values": list(c.values)} for c in e.column_specs if c.values
+            },
+        }
+        for e in contract.read_entities(sources_file).values()
+    }
+    return (
+        "{% macro landing_contract() -%}\n"
+        f"    {{#- Generated by `mvoi spec` from {_relative(sources_file)}, the landing\n"
+        "        contract: do not edit this file; change that one and run `mvoi spec` (`mvoi spec\n"
+        "        --check` fails while this is stale). Per entity, in contract order: its key, its\n"
+        "        columns and its code lists (values in the contract's spelling, stored in `case`).\n"
+        "        A static value rather than dbt's graph, so that it also holds where dbt has no\n"
+        "        graph (parsing, unit tests); check_landing_columns compares it with the graph. -#}\n"
+        f"    {{{{ return({_jinja(value, 4)}) }}}}\n"
+        "{%- endmacro %}\n"
+    )
 
 
 # ---------------------------------------------------------------------------- write and check
@@ -398,49 +463,71 @@ def generated_docs(reference_dir: Path = REFERENCE_DIR, sources_file: Path = SOU
     }
 
 
-def _differing(docs_dir: Path, texts: dict[str, str]) -> list[Path]:
-    paths = [docs_dir / name for name in texts]
-    return [p for p in paths if not p.is_file() or p.read_text(encoding="utf-8") != texts[p.name]]
+def generated_artefacts(sources_file: Path = SOURCES_FILE) -> dict[Path, str]:
+    """The files other than docs that `mvoi spec` writes from the landing contract -> their text."""
+    return {
+        RULES_SEED: landing_rules_csv(sources_file),
+        CONTRACT_MACRO: landing_contract_macro(sources_file),
+    }
+
+
+def _differing(texts: dict[Path, str]) -> list[Path]:
+    return [p for p, text in texts.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+
+
+def _write(texts: dict[Path, str]) -> list[Path]:
+    changed = _differing(texts)
+    for path in changed:
+        path.write_text(texts[path], encoding="utf-8", newline="\n")
+    return changed
+
+
+def _docs(docs_dir: Path, reference_dir: Path, sources_file: Path) -> dict[Path, str]:
+    return {docs_dir / name: text for name, text in generated_docs(reference_dir, sources_file).items()}
 
 
 def stale_docs(
     docs_dir: Path = DOCS_DIR, reference_dir: Path = REFERENCE_DIR, sources_file: Path = SOURCES_FILE
 ) -> list[Path]:
     """The documents in `docs_dir` that are missing or differ from what `mvoi spec` would write."""
-    return _differing(docs_dir, generated_docs(reference_dir, sources_file))
+    return _differing(_docs(docs_dir, reference_dir, sources_file))
 
 
 def write_docs(
     docs_dir: Path = DOCS_DIR, reference_dir: Path = REFERENCE_DIR, sources_file: Path = SOURCES_FILE
 ) -> list[Path]:
     """Write both documents into `docs_dir`; returns the ones that changed."""
-    texts = generated_docs(reference_dir, sources_file)
-    changed = _differing(docs_dir, texts)
-    for path in changed:
-        path.write_text(texts[path.name], encoding="utf-8", newline="\n")
-    return changed
+    return _write(_docs(docs_dir, reference_dir, sources_file))
+
+
+def stale_artefacts(sources_file: Path = SOURCES_FILE) -> list[Path]:
+    """The generated seed and macro that are missing or differ from what `mvoi spec` would write."""
+    return _differing(generated_artefacts(sources_file))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; exit 1 naming every document that differs from what `mvoi spec` would write",
+        help="write nothing; exit 1 naming every generated file that differs from what `mvoi spec` would write",
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    names = ", ".join(
+        [*(f"docs/{n}" for n in (KPI_REGISTER_DOC, LANDING_CONTRACT_DOC)), *map(_relative, generated_artefacts())]
+    )
     if args.check:
-        stale = stale_docs(DOCS_DIR)
+        stale = stale_docs(DOCS_DIR) + stale_artefacts()
         for path in stale:
             print(f"mvoi spec: {_relative(path)} is stale: run `mvoi spec` and commit it")
         if stale:
             return 1
-        print("mvoi spec: docs/kpi_register.md and docs/landing_contract.md are current")
+        print(f"mvoi spec: {names} are current")
         return 0
-    changed = write_docs(DOCS_DIR)
+    changed = write_docs(DOCS_DIR) + _write(generated_artefacts())
     for path in changed:
         print(f"mvoi spec: wrote {_relative(path)}")
     if not changed:
-        print("mvoi spec: docs/kpi_register.md and docs/landing_contract.md already current")
+        print(f"mvoi spec: {names} already current")
     return 0

@@ -1,7 +1,8 @@
 """`mvoi validate`: the Great Expectations gates of the build database.
 
-Gate 1, `landing`: the landing contract on `raw.<entity>` (rules: gx/suites/landing.yml plus
-the keys and columns of the dbt landing source). Gate 2, `publication`: the publication rules
+Gate 1, `landing`: the landing contract on `raw.<entity>` (rules: the keys, columns and the
+rules' `gx` checks of the landing contract, models/staging/landing/_landing__sources.yml read
+through mvoi.contract; the regexes of the formats: gx/suites/landing.yml). Gate 2, `publication`: the publication rules
 on the marts (gx/suites/publication.yml). Thresholds (`mostly`) and severities per rule:
 gx/thresholds.yml. Every rule and its threshold: docs/governance_gates.md.
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import datetime as dt
 import html
 import json
@@ -39,7 +39,6 @@ GATES = ("landing", "publication")
 GX_DIR = PROJECT_DIR / "gx"
 THRESHOLDS_FILE = GX_DIR / "thresholds.yml"  # MVOI_GX_THRESHOLDS names another file
 SUITE_FILES = {"landing": GX_DIR / "suites" / "landing.yml", "publication": GX_DIR / "suites" / "publication.yml"}
-LANDING_RULES_FILE = PROJECT_DIR / "seeds" / "reference" / "landing_rules.csv"
 RESULTS_TABLE = "governance.gx_validation_results"
 
 RESULTS_DDL = f"""
@@ -187,8 +186,7 @@ def _load_yaml(path: Path) -> dict:
 
 
 def _contract_severities() -> dict[tuple[str, str], str]:
-    with LANDING_RULES_FILE.open(encoding="utf-8", newline="") as fh:
-        return {(r["entity"], r["reason_code"]): r["severity"] for r in csv.DictReader(fh)}
+    return {(r.entity, r.reason_code): r.severity for r in contract.rules()}
 
 
 def _setting(thresholds: dict, gate: str, rule_id: str, check: str) -> dict:
@@ -254,8 +252,8 @@ class _RuleMaker:
 
 @dataclass
 class _ColumnCheck:
-    """What one column rule of gx/suites/landing.yml becomes: a GX expectation, and the
-    derived column of the as-read query that it checks (when it needs one)."""
+    """What one GX check of a landing rule becomes: a GX expectation, and the derived column
+    of the as-read query that it checks (when it needs one)."""
 
     expectation_type: str
     kwargs: dict[str, Any]
@@ -349,8 +347,8 @@ def _order_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck | No
                        f"{col} {op} {other} where both are valid.")
 
 
-# the kinds of column rule of gx/suites/landing.yml; a builder returns None when the rule
-# cannot apply to this delivery (another rule reports why)
+# the kinds of GX check a landing rule names (`gx` in the landing contract); a builder
+# returns None when the rule cannot apply to this delivery (another rule reports why)
 COLUMN_CHECKS = {
     "required": _required_check,
     "format": _format_check,
@@ -419,7 +417,7 @@ def _as_read_asset(entity: contract.Entity, ctx: _EntityContext, column_rules: l
     for spec in column_rules:
         col, check = spec["column"], spec["check"]
         if check not in COLUMN_CHECKS:
-            raise ValueError(f"{SUITE_FILES['landing']}: unknown check {check!r} for {entity.name}.{col}")
+            raise ValueError(f"{contract.SOURCES_FILE}: unknown gx check {check!r} for {entity.name}.{col}")
         built = COLUMN_CHECKS[check](ctx, col, spec) if ctx.has(col) else None  # columns_present reports a gap
         if built is None:
             continue
@@ -453,17 +451,34 @@ def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
     """The gate-1 assets and rules for the tables and columns in `catalog`
     ({"schema.table": {columns}} of the build database)."""
     thresholds = thresholds if thresholds is not None else _load_yaml(thresholds_file())
-    spec = _load_yaml(SUITE_FILES["landing"])
+    formats = _load_yaml(SUITE_FILES["landing"])["formats"]
     make = _RuleMaker(thresholds, _contract_severities())
     assets: list[Asset] = []
     for entity in contract.entities().values():
         present = catalog.get(f"raw.{entity.name}")
-        column_rules = spec["entities"].get(entity.name, [])
-        ctx = _EntityContext(catalog, present, spec["formats"],
-                             {r["column"]: r["case"] for r in column_rules if r.get("case")},
+        ctx = _EntityContext(catalog, present, formats,
+                             {c.name: c.case for c in entity.column_specs if c.case},
                              today or dt.date.today())
-        assets += [_raw_asset(entity, present, make), _as_read_asset(entity, ctx, column_rules, make)]
+        assets += [_raw_asset(entity, present, make), _as_read_asset(entity, ctx, _column_checks(entity), make)]
     return assets
+
+
+def _column_checks(entity: contract.Entity) -> list[dict]:
+    """The GX checks of the entity's landing rules, in rule order, each with what it needs
+    from its column (format, code list, reference) and the reason code it anticipates."""
+    checks = []
+    for rule in entity.rules:
+        column = entity.column(rule.column)
+        for check in rule.gx:
+            spec = {"column": column.name, "reason": rule.reason_code, **check}
+            if check["check"] == "format":
+                spec["format"] = column.format
+            elif check["check"] == "code_list":
+                spec["values"] = list(column.values)
+            elif check["check"] == "references":
+                spec["to"] = column.references
+            checks.append(spec)
+    return checks
 
 
 # --------------------------------------------------------------------------------------

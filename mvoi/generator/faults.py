@@ -1,6 +1,6 @@
 """Fault injection for the small entities (everything except invoice lines).
 
-For every rule of `seeds/reference/landing_rules.csv` (entity, reason_code) about R of the
+For every rule of the landing contract (entity, reason_code; `mvoi.contract.rules()`) about R of the
 entity's rows (at least one) are damaged so that each damaged row violates exactly that one
 rule; exact duplicates are added as identical copies of clean rows. The principles that make
 "exactly one rule" hold (documented in docs/generator.md):
@@ -22,13 +22,13 @@ are not faults and are only counted in the manifest (`cosmetic_values`).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from mvoi.generator.reference import REFERENCE_DIR, Reference
+from mvoi import contract
+from mvoi.generator.reference import Reference
 from mvoi.generator.render import Row
 
 PARENT_ENTITIES = {"organisations", "suppliers", "tenders", "contracts"}
@@ -37,8 +37,8 @@ FALSE_SPELLINGS = ["FALSE", "False", "0", "no", "nee", "Nee", "NO"]
 
 
 def load_rules() -> list[dict[str, str]]:
-    with (REFERENCE_DIR / "landing_rules.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """The landing contract's rules in contract order, as rows of the landing_rules seed."""
+    return [r.as_row() for r in contract.rules()]
 
 
 def rules_by_entity() -> dict[str, list[dict[str, str]]]:

@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mvoi import contract
 from mvoi.generator import names
 from mvoi.generator.reference import Reference
 
 NAT = np.datetime64("NaT", "D")
 EFORMS_START = np.datetime64("2023-10-25", "D")
 LADDER_V4_START = np.datetime64("2025-01-14", "D")
-SIZE_CLASSES = np.array(["micro", "small", "medium", "large"], dtype=object)
-CONTRACT_TYPES = np.array(["works", "supplies", "services"], dtype=object)
-THEMES = ["milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return"]
+# code lists of the landing contract, in contract order (the draws below index them by position)
+SIZE_CLASSES = np.array(contract.code_list("suppliers", "size_class"), dtype=object)
+CONTRACT_TYPES = np.array(contract.code_list("contracts", "contract_type"), dtype=object)
+THEMES = list(contract.code_list("tender_criteria", "theme"))
 
 
 @dataclass

@@ -19,6 +19,7 @@ import pytest
 from contract_rules import PROJECT_DIR, check_folder
 from kpi_coverage import KPI_CODES, kpi_cells
 
+from mvoi import contract
 from mvoi.contract import entities
 from mvoi.generator import MANIFEST_NAME, Config, generate
 
@@ -27,8 +28,7 @@ SAMPLE_DIR = PROJECT_DIR / "sample"
 
 
 def _rules() -> list[dict[str, str]]:
-    with (PROJECT_DIR / "seeds" / "reference" / "landing_rules.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return [r.as_row() for r in contract.rules()]
 
 
 def _digests(folder: Path) -> dict[str, str]:

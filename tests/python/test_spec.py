@@ -1,5 +1,6 @@
-"""Tests of `mvoi spec`: the generated docs/kpi_register.md and docs/landing_contract.md are
-current, follow the project's own data files, and nothing in the repository points outside it."""
+"""Tests of `mvoi spec`: the generated docs/kpi_register.md and docs/landing_contract.md, and the
+landing_rules seed and landing_contract macro generated from the landing contract, are current
+and follow the project's own data files, and nothing in the repository points outside it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,28 @@ OUTSIDE = "../" + "shared"  # split, so that this file does not mention it itsel
 
 def test_checked_in_docs_are_current():
     assert spec.stale_docs() == [], "a generated doc is stale: run `mvoi spec` and commit docs/"
+
+
+def test_generated_rules_seed_and_contract_macro_are_current():
+    assert spec.stale_artefacts() == [], "run `mvoi spec`: the landing contract changed"
+
+
+def test_a_changed_rule_in_the_contract_changes_the_seed_macro_and_doc(tmp_path):
+    sources = tmp_path / "_landing__sources.yml"
+    text = spec.SOURCES_FILE.read_text(encoding="utf-8")
+    assert spec.landing_rules_csv(spec.SOURCES_FILE) == spec.RULES_SEED.read_text(encoding="utf-8")
+    changed = text.replace(
+        "{reason_code: invalid_size_class, column: size_class, severity: warning,",
+        "{reason_code: invalid_size_class, column: size_class, severity: fatal,",
+    ).replace("values: [micro, small, medium, large]", "values: [micro, small, medium, large, huge]")
+    assert changed != text
+    sources.write_text(changed, encoding="utf-8")
+    (row,) = [x for x in spec.landing_rules_csv(sources).splitlines() if x.startswith("suppliers,invalid_size_class,")]
+    assert row == 'suppliers,invalid_size_class,size_class,fatal,validity,"size_class is missing or not one of micro, small, medium, large, huge (set to unknown)"'
+    assert "'values': ['micro', 'small', 'medium', 'large', 'huge']" in spec.landing_contract_macro(sources)
+    doc = spec.landing_contract_doc(sources)
+    assert "| `invalid_size_class` | `size_class` | fatal | validity |" in doc
+    assert "`large`, `huge`" in doc
 
 
 def test_both_docs_say_they_are_generated():
@@ -60,6 +83,7 @@ def test_check_names_a_stale_doc_and_writing_fixes_it(tmp_path, capsys, monkeypa
     assert spec.LANDING_CONTRACT_DOC in capsys.readouterr().out
     assert main(["spec"]) == 0
     assert main(["spec", "--check"]) == 0
+    assert "landing_rules.csv" in capsys.readouterr().out
 
 
 def test_no_tracked_file_mentions_the_folder_outside_the_repository():

@@ -1,11 +1,7 @@
 -- grain: one row per distinct contracts record of the delivery (exact duplicates collapsed),
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
-{%- set landing_columns = [
-    'contract_id', 'tender_id', 'organisation_id', 'supplier_id', 'cpv_code', 'contract_type',
-    'start_date', 'end_date', 'contract_value_eur', 'is_framework', 'isv_clause',
-    'sroi_obligation_eur', 'is_reserved'
-] %}
-{%- set landing_key = 'contract_id' %}
+{%- set landing_columns = landing_contract_columns('contracts') %}
+{%- set landing_key = landing_contract_key('contracts') %}
 with
 
 source as (
@@ -37,7 +33,7 @@ parsed as (
         {{ normalize_cpv('cpv_code') }} as cpv_code,
         cpv_code as cpv_code_text,
         {{ cpv_check_digit_mismatch('cpv_code') }} as is_cpv_check_digit_mismatch,
-        {{ parse_code('contract_type', ['works', 'supplies', 'services']) }} as contract_type,
+        {{ parse_landing_code('contracts', 'contract_type') }} as contract_type,
         {{ parse_iso_date('start_date') }} as start_date,
         {{ parse_iso_date('end_date') }} as end_date,
         end_date as end_date_text,

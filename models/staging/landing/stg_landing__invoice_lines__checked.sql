@@ -1,11 +1,8 @@
 -- grain: one row per distinct invoice_lines record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: description leaves the deduplication step only as description_hash.
-{%- set landing_columns = [
-    'invoice_line_id', 'invoice_number', 'organisation_id', 'supplier_id', 'contract_id',
-    'invoice_date', 'amount', 'currency', 'cpv_code', 'description'
-] %}
-{%- set landing_key = 'invoice_line_id' %}
+{%- set landing_columns = landing_contract_columns('invoice_lines') %}
+{%- set landing_key = landing_contract_key('invoice_lines') %}
 with
 
 source as (
@@ -39,7 +36,7 @@ parsed as (
         contract_id,
         {{ parse_iso_date('invoice_date') }} as invoice_date,
         {{ parse_amount('amount') }} as amount,
-        {{ parse_code('currency', ['EUR'], case='upper') }} as currency,
+        {{ parse_landing_code('invoice_lines', 'currency') }} as currency,
         {{ normalize_cpv('cpv_code') }} as cpv_code,
         cpv_code as cpv_code_text,
         {{ cpv_check_digit_mismatch('cpv_code') }} as is_cpv_check_digit_mismatch,

@@ -1,9 +1,7 @@
 -- grain: one row per distinct material_reports record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
-{%- set landing_columns = [
-    'report_id', 'contract_id', 'period_end', 'material_total_kg', 'secondary_material_kg'
-] %}
-{%- set landing_key = 'report_id' %}
+{%- set landing_columns = landing_contract_columns('material_reports') %}
+{%- set landing_key = landing_contract_key('material_reports') %}
 with
 
 source as (

@@ -1,9 +1,7 @@
 -- grain: one row per distinct organisations record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
-{%- set landing_columns = [
-    'organisation_id', 'name', 'government_layer', 'parent_organisation_id'
-] %}
-{%- set landing_key = 'organisation_id' %}
+{%- set landing_columns = landing_contract_columns('organisations') %}
+{%- set landing_key = landing_contract_key('organisations') %}
 with
 
 source as (
@@ -18,7 +16,7 @@ parsed as (
     select
         organisation_id,
         name,
-        {{ parse_code('government_layer', ['rijk', 'provincie', 'gemeente', 'waterschap', 'overig']) }}
+        {{ parse_landing_code('organisations', 'government_layer') }}
             as government_layer,
         parent_organisation_id,
         is_conflicting_duplicate,

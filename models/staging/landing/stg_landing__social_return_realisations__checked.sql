@@ -1,10 +1,7 @@
 -- grain: one row per distinct social_return_realisations record of the delivery (exact
 -- duplicates collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
-{%- set landing_columns = [
-    'realisation_id', 'contract_id', 'period_end', 'realised_value_eur', 'placements_fte',
-    'target_group'
-] %}
-{%- set landing_key = 'realisation_id' %}
+{%- set landing_columns = landing_contract_columns('social_return_realisations') %}
+{%- set landing_key = landing_contract_key('social_return_realisations') %}
 with
 
 source as (
@@ -27,7 +24,7 @@ parsed as (
         {{ parse_amount('realised_value_eur') }} as realised_value_eur,
         {{ parse_number('placements_fte') }} as placements_fte,
         placements_fte as placements_fte_text,
-        {{ parse_code('target_group', ['participatiewet', 'banenafspraak', 'ww', 'bbl', 'other']) }}
+        {{ parse_landing_code('social_return_realisations', 'target_group') }}
             as target_group,
         target_group as target_group_text,
         is_conflicting_duplicate,

@@ -1,10 +1,7 @@
 -- grain: one row per distinct supplier_certificates record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
-{%- set landing_columns = [
-    'certificate_id', 'supplier_id', 'scheme', 'ladder_version', 'level', 'valid_from',
-    'valid_to'
-] %}
-{%- set landing_key = 'certificate_id' %}
+{%- set landing_columns = landing_contract_columns('supplier_certificates') %}
+{%- set landing_key = landing_contract_key('supplier_certificates') %}
 with
 
 source as (
@@ -23,8 +20,8 @@ parsed as (
     select
         certificate_id,
         supplier_id,
-        {{ parse_code('scheme', ['co2_prestatieladder', 'pso', 'iso_14001', 'emas']) }} as scheme,
-        {{ parse_code('ladder_version', ['3.1', '4.0']) }} as ladder_version,
+        {{ parse_landing_code('supplier_certificates', 'scheme') }} as scheme,
+        {{ parse_landing_code('supplier_certificates', 'ladder_version') }} as ladder_version,
         ladder_version as ladder_version_text,
         {{ parse_int('level') }} as level,  -- noqa: RF04
         level as level_text,

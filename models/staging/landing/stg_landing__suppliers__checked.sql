@@ -1,11 +1,8 @@
 -- grain: one row per distinct suppliers record of the delivery (exact duplicates collapsed),
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: contact_email leaves the deduplication step only as contact_email_hash.
-{%- set landing_columns = [
-    'supplier_id', 'name', 'kvk_number', 'country_code', 'size_class', 'is_social_enterprise',
-    'contact_email'
-] %}
-{%- set landing_key = 'supplier_id' %}
+{%- set landing_columns = landing_contract_columns('suppliers') %}
+{%- set landing_key = landing_contract_key('suppliers') %}
 with
 
 source as (
@@ -26,7 +23,7 @@ parsed as (
         kvk_number as kvk_number_text,
         {{ parse_code('country_code', iso_country_codes(), case='upper') }} as country_code,
         country_code as country_code_text,
-        {{ parse_code('size_class', ['micro', 'small', 'medium', 'large']) }} as size_class,
+        {{ parse_landing_code('suppliers', 'size_class') }} as size_class,
         {{ parse_bool('is_social_enterprise') }} as is_social_enterprise,
         is_social_enterprise as is_social_enterprise_text,
         contact_email_hash,

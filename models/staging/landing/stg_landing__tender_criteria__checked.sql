@@ -1,10 +1,7 @@
 -- grain: one row per distinct tender_criteria record of the delivery (exact duplicates
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
-{%- set landing_columns = [
-    'criterion_id', 'tender_id', 'theme', 'criterion_kind', 'ambition_level',
-    'award_weight_pct', 'r_level', 'source'
-] %}
-{%- set landing_key = 'criterion_id' %}
+{%- set landing_columns = landing_contract_columns('tender_criteria') %}
+{%- set landing_key = landing_contract_key('tender_criteria') %}
 with
 
 source as (
@@ -23,20 +20,16 @@ parsed as (
     select
         criterion_id,
         tender_id,
-        {{ parse_code('theme', [
-            'milieu', 'klimaat', 'circulair', 'isv', 'diversiteit_inclusie', 'social_return',
-        ]) }} as theme,
-        {{ parse_code('criterion_kind', [
-            'selection_criterion', 'minimum_requirement', 'award_criterion', 'contract_clause',
-        ]) }} as criterion_kind,
+        {{ parse_landing_code('tender_criteria', 'theme') }} as theme,
+        {{ parse_landing_code('tender_criteria', 'criterion_kind') }} as criterion_kind,
         {{ parse_int('ambition_level') }} as ambition_level,
         ambition_level as ambition_level_text,
         {{ parse_number('award_weight_pct') }} as award_weight_pct,
         award_weight_pct as award_weight_pct_text,
-        {{ parse_code('r_level', ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9'], case='upper') }}
+        {{ parse_landing_code('tender_criteria', 'r_level') }}
             as r_level,
         r_level as r_level_text,
-        {{ parse_code('source', ['eforms', 'self_registration', 'inferred']) }} as source,  -- noqa: RF04
+        {{ parse_landing_code('tender_criteria', 'source') }} as source,  -- noqa: RF04
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,

@@ -1,10 +1,7 @@
 -- grain: one row per distinct tenders record of the delivery (exact duplicates collapsed),
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
-{%- set landing_columns = [
-    'tender_id', 'organisation_id', 'title', 'cpv_code', 'contract_type', 'procedure',
-    'publication_date', 'award_date', 'status', 'estimated_value_eur', 'awarded_value_eur'
-] %}
-{%- set landing_key = 'tender_id' %}
+{%- set landing_columns = landing_contract_columns('tenders') %}
+{%- set landing_key = landing_contract_key('tenders') %}
 with
 
 source as (
@@ -27,17 +24,14 @@ parsed as (
         {{ normalize_cpv('cpv_code') }} as cpv_code,
         cpv_code as cpv_code_text,
         {{ cpv_check_digit_mismatch('cpv_code') }} as is_cpv_check_digit_mismatch,
-        {{ parse_code('contract_type', ['works', 'supplies', 'services']) }} as contract_type,
-        {{ parse_code('procedure', [
-            'open', 'restricted', 'negotiated', 'competitive_dialogue',
-            'innovation_partnership', 'national_open', 'private', 'single_source',
-        ]) }} as procedure,  -- noqa: RF04
+        {{ parse_landing_code('tenders', 'contract_type') }} as contract_type,
+        {{ parse_landing_code('tenders', 'procedure') }} as procedure,  -- noqa: RF04
         procedure as procedure_text,
         {{ parse_iso_date('publication_date') }} as publication_date,
         publication_date as publication_date_text,
         {{ parse_iso_date('award_date') }} as award_date,
         award_date as award_date_text,
-        {{ parse_code('status', ['planned', 'active', 'awarded', 'cancelled']) }} as status,
+        {{ parse_landing_code('tenders', 'status') }} as status,
         {{ parse_amount('estimated_value_eur') }} as estimated_value_eur,
         estimated_value_eur as estimated_value_eur_text,
         {{ parse_amount('awarded_value_eur') }} as awarded_value_eur,
