@@ -75,11 +75,12 @@ class Side:
 
 def generate(landing: Path, lines: int, seed: int) -> None:
     """A fault-free Parquet landing folder; stops when the manifest says a row would not load."""
-    subprocess.run(
-        [sys.executable, "-m", "mvoi.generate", "--out", str(landing), "--invoice-lines", str(lines),
-         "--seed", str(seed), "--format", "parquet", "--fault-rate", "0", "--quiet"],
-        cwd=PROJECT_DIR, check=True,
-    )
+    with (landing.parent / "generate.log").open("w", encoding="utf-8") as log:
+        subprocess.run(
+            [sys.executable, "-m", "mvoi.generate", "--out", str(landing), "--invoice-lines", str(lines),
+             "--seed", str(seed), "--format", "parquet", "--fault-rate", "0", "--quiet"],
+            cwd=PROJECT_DIR, check=True, stdout=log, stderr=subprocess.STDOUT,
+        )
     manifest = json.loads((landing / "_faults.json").read_text(encoding="utf-8"))
     # the floor handles a clean delivery only: every row written must load, none duplicated
     for entity, counts in manifest["entities"].items():
@@ -149,7 +150,7 @@ def print_size(lines: int, build: Side, floor: Side) -> None:
     """The rows of one size in the benchmark table, and the ratio build/floor."""
     for side in (build, floor):
         print(f"| {lines:,} | {side.name} | {side.rows:,} | {side.seconds:.1f} | {side.peak_mb:,} |")
-    print(f"| {lines:,} | ratio build/floor | | {build.seconds / floor.seconds:.0f}x "
+    print(f"| {lines:,} | ratio build/floor | | {build.seconds / floor.seconds:.1f}x "
           f"| {build.peak_mb / floor.peak_mb:.1f}x |", flush=True)
 
 

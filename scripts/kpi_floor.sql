@@ -276,43 +276,43 @@ where
     and not coalesce(typed.end_date < typed.start_date, false)
     and typed.contract_value_eur >= 0;
 
--- realisations and material reports of loaded contracts, dated by period_end
+-- a yearly report on a contract (realisations, material reports): rows of a loaded contract,
+-- with its organisation and the year of period_end
+create or replace temp macro contract_reports(entity) as table
+select
+    raw_reports.*,
+    contracts.contract_id as loaded_contract_id,
+    contracts.organisation_id,
+    contracts.government_layer,
+    extract(year from to_date(raw_reports.period_end)) as period_year
+from landing(entity) as raw_reports
+inner join contracts
+    on clean(raw_reports.contract_id) = contracts.contract_id;
+
 create or replace temp table realisations as
 select
-    typed.contract_id,
-    typed.period_year,
-    typed.realised_value_eur,
-    case when typed.placements_fte >= 0 then typed.placements_fte end as placements_fte
-from (
-    select
-        clean(contract_id) as contract_id,
-        extract(year from to_date(period_end)) as period_year,
-        to_amount(realised_value_eur) as realised_value_eur,
-        to_number(placements_fte) as placements_fte
-    from landing('social_return_realisations')
-    where clean(realisation_id) is not null
-) as typed
-inner join contracts
-    on typed.contract_id = contracts.contract_id
-where typed.period_year is not null and typed.realised_value_eur >= 0;
+    loaded_contract_id as contract_id,
+    organisation_id,
+    government_layer,
+    period_year,
+    to_amount(realised_value_eur) as realised_value_eur,
+    case when to_number(placements_fte) >= 0 then to_number(placements_fte) end as placements_fte
+from contract_reports('social_return_realisations')
+where clean(realisation_id) is not null and period_year is not null and to_amount(realised_value_eur) >= 0;
 
 create or replace temp table material_reports as
-select typed.*
-from (
-    select
-        clean(contract_id) as contract_id,
-        extract(year from to_date(period_end)) as period_year,
-        to_number(material_total_kg) as material_total_kg,
-        to_number(secondary_material_kg) as secondary_material_kg
-    from landing('material_reports')
-    where clean(report_id) is not null
-) as typed
-inner join contracts
-    on typed.contract_id = contracts.contract_id
+select
+    organisation_id,
+    government_layer,
+    period_year,
+    to_number(material_total_kg) as material_total_kg,
+    to_number(secondary_material_kg) as secondary_material_kg
+from contract_reports('material_reports')
 where
-    typed.period_year is not null
-    and typed.material_total_kg > 0
-    and typed.secondary_material_kg between 0 and typed.material_total_kg;
+    clean(report_id) is not null
+    and period_year is not null
+    and to_number(material_total_kg) > 0
+    and to_number(secondary_material_kg) between 0 and to_number(material_total_kg);
 
 -- invoice lines: loaded lines with their effective CPV (the line's own, else its contract's)
 create or replace temp table invoice_lines as
@@ -547,37 +547,33 @@ contract_end_kpis as (
 
 realisation_kpis as (
     select
-        contracts.organisation_id,
-        contracts.government_layer,
-        realisations.period_year as year,
+        organisation_id,
+        government_layer,
+        period_year as year,
         [{
             'kpi_code': 'SRO-04',
-            'numerator': sum(realisations.placements_fte),
+            'numerator': sum(placements_fte),
             'denominator': cast(null as double),
             'record_count': count(*)
         }] as kpis
     from realisations
-    inner join contracts
-        on realisations.contract_id = contracts.contract_id
-    where realisations.placements_fte is not null
-    group by contracts.organisation_id, contracts.government_layer, realisations.period_year
+    where placements_fte is not null
+    group by organisation_id, government_layer, period_year
 ),
 
 material_kpis as (
     select
-        contracts.organisation_id,
-        contracts.government_layer,
-        material_reports.period_year as year,
+        organisation_id,
+        government_layer,
+        period_year as year,
         [{
             'kpi_code': 'CIR-03',
-            'numerator': sum(material_reports.secondary_material_kg),
-            'denominator': sum(material_reports.material_total_kg),
+            'numerator': sum(secondary_material_kg),
+            'denominator': sum(material_total_kg),
             'record_count': count(*)
         }] as kpis
     from material_reports
-    inner join contracts
-        on material_reports.contract_id = contracts.contract_id
-    group by contracts.organisation_id, contracts.government_layer, material_reports.period_year
+    group by organisation_id, government_layer, period_year
 ),
 
 all_kpis as (
@@ -628,27 +624,15 @@ scopes as (
     union all
     select
         kpi_code,
-        'government_layer',
-        government_layer,
+        case when grouping(government_layer) = 0 then 'government_layer' else 'national' end,
+        coalesce(government_layer, 'NL'),
         government_layer,
         year,
         sum(numerator),
         sum(denominator),
         sum(record_count)
     from kpi_org_year
-    group by kpi_code, government_layer, year
-    union all
-    select
-        kpi_code,
-        'national',
-        'NL',
-        null,
-        year,
-        sum(numerator),
-        sum(denominator),
-        sum(record_count)
-    from kpi_org_year
-    group by kpi_code, year
+    group by grouping sets ((kpi_code, government_layer, year), (kpi_code, year))
 ),
 
 register as (
