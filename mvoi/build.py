@@ -9,12 +9,14 @@
    (`mvoi gate-and-publish`);
 5. the data-quality scorecard, the dbt docs and the KPI report;
 6. a summary per landing entity (delivered, loaded, rejected, duplicates, amount excluded,
-   top reasons) and where every output is.
+   top reasons), the seconds of each phase, and where every output is.
 
 A failed test or gate blocks only the publication: the later steps still run, so the build
 database keeps the quarantine, the scorecard and the marts for the data steward. The outcome
 is written to `build_status.json` beside the publication; the KPI report reads it to say
-when the latest build was refused. Exit codes: 0 published; 1 refused or failed; 3 another
+when the latest build was refused. It also holds the seconds of each phase (`phases`: landing
+check, `dbt build` split by layer from its run_results.json, gates, publish, scorecard, docs,
+report) and the slowest dbt nodes, so that the next bottleneck is visible. Exit codes: 0 published; 1 refused or failed; 3 another
 build of the same warehouse is running (nothing was touched).
 """
 
@@ -25,6 +27,8 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -39,6 +43,85 @@ DBT = Path(sys.executable).parent / "dbt"
 
 def _dbt(*args: str) -> int:
     return subprocess.run([str(DBT), *args], cwd=paths.PROJECT_DIR, check=False).returncode
+
+
+class Phases:
+    """Seconds per phase of the build, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.dbt: dict[str, float] = {}  # the main `dbt build` split by layer (node seconds)
+        self.slowest: list[dict] = []
+
+    def run(self, name: str, step: Callable, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            self.add(name, time.perf_counter() - t0)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + seconds, 2)
+
+    def as_dict(self) -> dict:
+        return {"phases": self.seconds, "dbt_build_node_seconds": self.dbt, "slowest_dbt_nodes": self.slowest}
+
+    def format(self) -> str:
+        lines = ["Seconds per phase:"]
+        for name, seconds in self.seconds.items():
+            lines.append(f"  {name:<28}{seconds:>9.1f}")
+            if name == "dbt build" and self.dbt:
+                for part, part_seconds in self.dbt.items():
+                    lines.append(f"    {part:<26}{part_seconds:>9.1f}")
+        lines.append(f"  {'total':<28}{sum(self.seconds.values()):>9.1f}")
+        if self.dbt:
+            lines.append("  (dbt build parts are node seconds summed over dbt's threads; "
+                         "'start-up' is parsing before the first node)")
+        return "\n".join(lines)
+
+
+def _dbt_part(unique_id: str, nodes: dict) -> str:
+    """The part of `dbt build` a node belongs to: its resource type, and for models and data
+    tests the layer (first folder under models/, or tests/ for singular tests)."""
+    kind = unique_id.split(".", 1)[0]
+    if kind == "operation":
+        return "load (on-run-start)" if "on-run-start" in unique_id else "on-run-end"
+    if kind == "unit_test":
+        return "unit tests"
+    if kind in ("seed", "snapshot"):
+        return kind + "s"
+    fqn = (nodes.get(unique_id) or {}).get("fqn") or []
+    layer = fqn[1] if len(fqn) > 2 else "singular"
+    if kind == "test":
+        return f"tests: {layer}"
+    return layer if kind == "model" else kind
+
+
+def dbt_profile(results: dict | None, manifest: dict | None, wall_seconds: float,
+                top: int = 10) -> tuple[dict[str, float], list[dict]]:
+    """From a `dbt build`'s run_results.json: node seconds per part (start-up = the wall time
+    before the first node started) and the `top` slowest nodes."""
+    if not results or not results.get("results"):
+        return {}, []
+    nodes = (manifest or {}).get("nodes") or {}
+    parts: dict[str, float] = {}
+    starts = []
+    for result in results["results"]:
+        part = _dbt_part(result["unique_id"], nodes)
+        parts[part] = parts.get(part, 0.0) + (result.get("execution_time") or 0.0)
+        starts += [t["started_at"] for t in result.get("timing") or [] if t.get("started_at")]
+    invocation_started = (results.get("metadata") or {}).get("invocation_started_at")
+    if starts and invocation_started:
+        first = dt.datetime.fromisoformat(min(starts).replace("Z", "+00:00"))
+        begun = dt.datetime.fromisoformat(invocation_started.replace("Z", "+00:00"))
+        parts = {"start-up": max((first - begun).total_seconds(), 0.0), **parts}
+    order = ["start-up", "load (on-run-start)", "seeds", "staging", "intermediate", "marts", "governance",
+             "semantic", "snapshots"]
+    ordered = {k: round(parts[k], 2) for k in order if k in parts}
+    ordered |= {k: round(v, 2) for k, v in sorted(parts.items()) if k not in ordered}
+    slowest = sorted(results["results"], key=lambda r: -(r.get("execution_time") or 0.0))[:top]
+    return ordered, [{"node": r["unique_id"], "seconds": round(r.get("execution_time") or 0.0, 2)}
+                     for r in slowest]
 
 
 def _fmt_amount(value) -> str:
@@ -100,36 +183,43 @@ def build() -> int:
     os.environ.update(paths.output_environment())  # dbt and the steps see the same locations
     os.environ.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_DIR))
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    phases = Phases()
     raw_dir = Path(os.environ.get("MVOI_RAW_DIR", "").strip() or paths.sample_dir())
     print(f"== landing: {raw_dir}", flush=True)
-    problems = landing_check.check_landing_folder(raw_dir)
+    problems = phases.run("landing check", landing_check.check_landing_folder, raw_dir)
     if problems:
         print(landing_check.format_problems(problems, raw_dir))
-        build_status.write("refused", [p.message for p in problems], None, started)
+        build_status.write("refused", [p.message for p in problems], None, started, phases.as_dict())
         return 1
 
     run_results = paths.dbt_target_dir() / "run_results.json"
     run_results.unlink(missing_ok=True)  # a build that stops early must not look like the last one
-    dbt_status = _dbt("build")
+    dbt_status = phases.run("dbt build", _dbt, "build")
+    phases.dbt, phases.slowest = dbt_profile(dbt_artifacts.run_results(), dbt_artifacts.manifest(),
+                                             phases.seconds["dbt build"])
     if not run_results.exists():
         reason = "dbt build stopped before building any model (the error is printed above)"
         print(f"\nBuild STOPPED: {reason}; nothing was published.")
-        build_status.write("failed", [reason], None, started)
+        build_status.write("failed", [reason], None, started, phases.as_dict())
         return 1
 
     run_id = dbt_artifacts.current_run_id()
     try:
-        refusals = gate_and_publish(paths.build_db_path(), run_id=run_id)
+        refusals = gate_and_publish(paths.build_db_path(), run_id=run_id, timings=phases.seconds)
     except GateError as exc:
         print(exc)
         refusals = [str(exc)]
-    build_status.write("refused" if refusals else "published", refusals, run_id, started)
-    steps_ok = _dbt("build", "--select", "dq_scorecard_evidence+", "--quiet") == 0
-    steps_ok &= _dbt("docs", "generate", "--static", "--quiet") == 0
+    outcome = "refused" if refusals else "published"
+    build_status.write(outcome, refusals, run_id, started, phases.as_dict())
+    steps_ok = phases.run("scorecard", _dbt, "build", "--select", "dq_scorecard_evidence+", "--quiet") == 0
+    steps_ok &= phases.run("docs", _dbt, "docs", "generate", "--static", "--quiet") == 0
     if paths.published_db_path().exists():
-        write_report(paths.published_db_path(), paths.report_path())
+        phases.run("report", write_report, paths.published_db_path(), paths.report_path())
+    build_status.write(outcome, refusals, run_id, started, phases.as_dict())
     print()
     print(format_summary(entity_summary(paths.build_db_path())))
+    print()
+    print(phases.format())
     print()
     print(_locations())
     return 0 if not refusals and steps_ok and dbt_status == 0 else 1

@@ -15,15 +15,18 @@ from pathlib import Path
 from mvoi import paths
 
 
-def write(outcome: str, reasons: list[str], run_id: str | None, started_at: dt.datetime) -> None:
+def write(outcome: str, reasons: list[str], run_id: str | None, started_at: dt.datetime,
+          profile: dict | None = None) -> None:
     """Record the build's outcome: `published`, `refused` (a gate or test said no) or `failed`
-    (the build stopped before the gates)."""
+    (the build stopped before the gates); `profile` (mvoi.build.Phases.as_dict: seconds per
+    phase, dbt build's node seconds per layer, the slowest dbt nodes) is stored as given."""
     status = {
         "outcome": outcome,
         "run_id": run_id,
         "started_at": started_at.isoformat(),
         "finished_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "reasons": reasons,
+        **(profile or {}),
     }
     path = paths.build_status_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ everything, the previous publication is untouched); 2 the gates could not run.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 import duckdb
@@ -32,11 +33,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def gate_and_publish(build_db: Path, published: Path | None = None, run_id: str | None = None,
-                     build_docs: bool = True) -> list[str]:
+                     build_docs: bool = True, timings: dict[str, float] | None = None) -> list[str]:
     """Both gates, then the publication when nothing blocks it; returns why the publication
-    was refused or failed (empty: published). Raises GateError when a gate cannot run."""
+    was refused or failed (empty: published). Raises GateError when a gate cannot run.
+    `timings`, when given, receives the seconds of `gates` and `publish`."""
     run_id = run_id or dbt_artifacts.current_run_id()
     problems = dbt_artifacts.build_problems(dbt_artifacts.run_results())
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     for gate in validate.GATES:
         try:
             result = validate.run_gate(gate, db_path=build_db, run_id=run_id, build_docs=build_docs)
@@ -46,15 +50,19 @@ def gate_and_publish(build_db: Path, published: Path | None = None, run_id: str 
         if not result.success:
             blocking = sorted(r.rule.rule_id for r in result.results if r.blocking)
             problems.append(f"GX gate {gate} failed: {', '.join(blocking) or 'no rule was evaluated'}")
+    timings["gates"] = round(time.perf_counter() - started, 2)
     if problems:
         print("Publication REFUSED; the build database keeps everything, the previous publication is unchanged:")
         print("\n".join(f"  - {p}" for p in problems))
         return problems
+    started = time.perf_counter()
     try:
         publication = publish.publish(run_id, build_db=build_db, published=published)
     except (publish.PublishError, duckdb.Error, OSError) as exc:
         print(f"Publication FAILED; the previous publication is unchanged: {exc}")
         return [f"publication failed: {exc}"]
+    finally:
+        timings["publish"] = round(time.perf_counter() - started, 2)
     print(
         f"Published run {publication.run_id}: {len(publication.tables)} tables -> "
         f"{publication.published_path} (read-only for consumers); Parquet -> {publication.export_dir}"
