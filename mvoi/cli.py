@@ -22,6 +22,7 @@ COMMANDS = {
     "publish": ("mvoi.publish", "copy the marts atomically to the published database and Parquet export"),
     "gate-and-publish": ("mvoi.gate_and_publish", "both GX gates, then publish only if the dbt build and both gates passed"),
     "report": ("mvoi.report", "write the self-contained HTML KPI report from the published database"),
+    "site": ("mvoi.site", "write the static monitoring site (themes, KPIs, organisations, product and sector cards) from the published database"),
     "spec": ("mvoi.spec", "write docs/kpi_register.md and docs/landing_contract.md from the seeds and the landing source (--check: fail when stale)"),
 }
 

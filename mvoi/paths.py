@@ -11,6 +11,7 @@ still override one location each:
 | published database           | `MVOI_PUBLISHED_PATH`     | `mvoi_published.duckdb`         |
 | Parquet export               | `MVOI_EXPORT_DIR`         | `export/` beside the publication|
 | KPI report                   | `MVOI_REPORT_PATH`        | `kpi_report.html`               |
+| static site                  | `MVOI_SITE_DIR`           | `site/`                         |
 | dbt target (docs, results)   | `DBT_TARGET_PATH`         | `target/`                       |
 | dbt logs                     | `DBT_LOG_PATH`            | `logs/`                         |
 | GX results and Data Docs     | `MVOI_GX_UNCOMMITTED_DIR` | `gx/`                           |
@@ -67,6 +68,11 @@ def report_path() -> Path:
     return _setting("MVOI_REPORT_PATH", warehouse_dir() / "kpi_report.html")
 
 
+def site_dir() -> Path:
+    """The static monitoring site written by `mvoi site` (MVOI_SITE_DIR)."""
+    return _setting("MVOI_SITE_DIR", warehouse_dir() / "site")
+
+
 def dbt_target_dir() -> Path:
     """dbt's target folder: run results, manifest, docs (DBT_TARGET_PATH)."""
     return _setting("DBT_TARGET_PATH", warehouse_dir() / "target")
@@ -103,6 +109,7 @@ def output_environment() -> dict[str, str]:
         "MVOI_PUBLISHED_PATH": str(published),
         "MVOI_EXPORT_DIR": str(export_dir(published)),
         "MVOI_REPORT_PATH": str(report_path()),
+        "MVOI_SITE_DIR": str(site_dir()),
         "DBT_TARGET_PATH": str(dbt_target_dir()),
         "DBT_LOG_PATH": str(dbt_log_dir()),
         "MVOI_GX_UNCOMMITTED_DIR": str(gx_uncommitted_dir()),

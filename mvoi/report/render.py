@@ -42,9 +42,11 @@ def _context(con: duckdb.DuckDBPyConnection, db_path: Path, is_published: bool, 
     }
 
 
-def _environment() -> jinja2.Environment:
+def _environment(template_dir: Path = TEMPLATE_DIR) -> jinja2.Environment:
+    """Jinja with autoescape on (delivered values may hold markup) and strict undefined names;
+    the site (mvoi.site.render) uses it with its own template folder."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -1,0 +1,67 @@
+"""Helpers shared by the page builders: KPI value cells, scope names, quantiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mvoi.report.queries import Row
+from mvoi.site.data import LAYER_NAMES
+from mvoi.site.formatting import MISSING, kpi_value_nl
+from mvoi.site.model import Cell, few_cell
+
+BETTER = {"higher": "hoger is beter", "lower": "lager is beter"}
+YEAR_BASIS = {
+    "award": "jaar van gunning", "invoice": "factuurjaar", "start": "startjaar van het contract",
+    "end_date": "jaar van afronding van het contract", "period_end": "einde van de rapportageperiode",
+}
+LAYER_COLOURS = {
+    "NL": "#01689b", "rijk": "#e17000", "provincie": "#39870c", "gemeente": "#a90061",
+    "waterschap": "#007bc7", "overig": "#8b4a16",
+}
+
+
+def scope_name(scope_level: str, scope_id: str, organisations: dict[str, Row]) -> str:
+    if scope_level == "organisation":
+        org = organisations.get(scope_id)
+        return org["name"] if org else scope_id
+    return LAYER_NAMES.get(scope_id, scope_id)
+
+
+def status_class(row: Row | None) -> str:
+    if row is None or row.get("meets_target") is None:
+        return ""
+    return "met" if row["meets_target"] else "missed"
+
+
+def status_text(row: Row | None) -> str:
+    if row is None or row.get("meets_target") is None:
+        return "geen doel" if row is None or row.get("target_value") is None else MISSING
+    return "gehaald" if row["meets_target"] else "niet gehaald"
+
+
+def kpi_cell(row: Row | None, kpi: Row) -> Cell:
+    """The cell of one fct_kpi_values row: formatted, greyed with its count when few records
+    support it, coloured by target status, and tagged for the tests (data-kpi/-scope/-year)."""
+    if row is None:
+        return Cell(MISSING, "num")
+    text = kpi_value_nl(row["value"], kpi["unit"], kpi["bounds"])
+    cell = few_cell(text, row["record_count"], f"num value {status_class(row)}".strip(),
+                    **{"data-kpi": row["kpi_code"], "data-scope": str(row["scope_id"]), "data-year": str(row["year"])})
+    if not cell.title:
+        cell.title = f"{row['record_count']} records"
+    return cell
+
+
+def quantiles(values: list[float]) -> tuple[float, float, float] | None:
+    """(p25, median, p75) with linear interpolation; None without values."""
+    clean = [float(v) for v in values if v is not None]
+    if not clean:
+        return None
+    p25, p50, p75 = np.percentile(clean, [25, 50, 75])
+    return float(p25), float(p50), float(p75)
+
+
+def index(rows: list[Row], *keys: str) -> dict[tuple[Any, ...], Row]:
+    return {tuple(r[k] for k in keys): r for r in rows}

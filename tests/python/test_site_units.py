@@ -1,0 +1,99 @@
+"""The site's pieces that need no build: the opportunity measure on a hand-made case, Dutch
+number formats, escaping of delivered text, and formula-safe CSV downloads."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from mvoi.site import render
+from mvoi.site.formatting import MIN_RECORDS, eur_nl, number_nl, pct_nl, value_nl
+from mvoi.site.model import Cell, Page, Table, few_cell
+from mvoi.site.opportunity import CardTotals, opportunities, uptake
+
+
+def test_opportunity_on_a_hand_made_case():
+    # total spend 1000, total emissions 100
+    cards = [
+        CardTotals("bouw", spend_eur=600, emissions_t_co2e=20, awarded_tenders=10, awarded_tenders_with_criteria=8),
+        CardTotals("ict", spend_eur=300, emissions_t_co2e=10, awarded_tenders=4, awarded_tenders_with_criteria=1),
+        CardTotals("vervoer", spend_eur=100, emissions_t_co2e=70, awarded_tenders=0, awarded_tenders_with_criteria=0),
+        CardTotals("leeg", spend_eur=0, emissions_t_co2e=0, awarded_tenders=2, awarded_tenders_with_criteria=0),
+    ]
+    # bouw:    max(0.6, 0.2) x (1 - 0.8)  = 0.12
+    # ict:     max(0.3, 0.1) x (1 - 0.25) = 0.225
+    # vervoer: max(0.1, 0.7) x (1 - 0)    = 0.70 (no awarded tender: uptake 0)
+    # leeg:    0
+    ranked = {o.card_id: o for o in opportunities(cards)}
+    assert ranked["bouw"].score == pytest.approx(0.12)
+    assert ranked["ict"].score == pytest.approx(0.225)
+    assert ranked["vervoer"].score == pytest.approx(0.70)
+    assert ranked["leeg"].score == 0
+    assert [o.card_id for o in opportunities(cards)] == ["vervoer", "ict", "bouw", "leeg"]
+    assert [o.rank for o in opportunities(cards)] == [1, 2, 3, 4]
+    assert ranked["bouw"].spend_share == pytest.approx(0.6) and ranked["vervoer"].emissions_share == pytest.approx(0.7)
+    assert all(0 <= o.score <= 1 for o in opportunities(cards))
+
+
+def test_opportunity_edge_cases():
+    assert uptake(0, 0) == 0 and uptake(4, 1) == 0.25 and uptake(2, 5) == 1.0
+    # credit notes only (negative spend) count as nothing; no totals at all: every score 0
+    only = opportunities([CardTotals("a", -50, 0, 0, 0), CardTotals("b", 0, 0, 1, 1)])
+    assert [o.score for o in only] == [0, 0]
+    # a tie on the score goes to the larger spend
+    tie = opportunities([CardTotals("klein", 100, 300, 0, 0), CardTotals("groot", 300, 100, 0, 0)])
+    assert [o.card_id for o in tie] == ["groot", "klein"]
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (2933311.4, "EUR", "€ 2.933.311"),
+    (65.64, "%", "65,6 %"),
+    (1234.56, "t CO2e", "1.234,6 t CO2e"),
+    (0.12345, "kg CO2e/EUR", "0,123 kg CO2e/EUR"),
+    (3.25, "FTE", "3,2 FTE"),
+    (None, "%", "–"),
+    (-0.01, "%", "0,0 %"),
+])
+def test_dutch_number_formats(value, unit, expected):
+    assert value_nl(value, unit) == expected
+
+
+def test_dutch_helpers():
+    assert eur_nl(1_000_000) == "€ 1.000.000" and pct_nl(100) == "100,0 %" and number_nl(12345.678, 2) == "12.345,68"
+    assert number_nl(float("inf")) == "–"
+
+
+def test_few_records_are_greyed_with_their_count():
+    few = few_cell("50,0 %", MIN_RECORDS - 1)
+    assert "few" in few.cls and few.text == f"50,0 % (n={MIN_RECORDS - 1})"
+    enough = few_cell("50,0 %", MIN_RECORDS)
+    assert "few" not in enough.cls and enough.text == "50,0 %"
+
+
+def _hostile_page() -> Page:
+    page = Page("organisatie/x.html", '<script>alert("titel")</script>', lead="<b>lead</b>")
+    table = Table("hostile", "<i>tabel</i>", ["<th>"], ["name"])
+    table.add([Cell('<img src=x onerror="alert(1)">', "label", href="organisatie/x.html")],
+              ['=HYPERLINK("http://evil.example","klik")'])
+    page.section("<h2>sectie</h2>").table(table).text("<p>tekst</p>").add("dl", [("<dt>", "<dd>")])
+    return page
+
+
+def test_delivered_text_is_escaped_everywhere(tmp_path):
+    page = _hostile_page()
+    render._write_csvs([page], tmp_path)
+    html = render.environment().get_template("page.html.j2").render(
+        page=page, menu=(("index.html", "Thema's"),), generated_at="nu", run_id="r", min_records=MIN_RECORDS)
+    for raw in ("<script>alert", "<img src", "<b>lead", "<i>tabel", "<h2>sectie", "<p>tekst", "<dt><", "<th><"):
+        assert raw not in html, raw
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+    assert 'href="../organisatie/x.html"' in html and 'href="../data/hostile.csv"' in html
+
+
+def test_csv_downloads_neutralise_formulas(tmp_path):
+    page = _hostile_page()
+    assert render._write_csvs([page], tmp_path) == 1
+    with open(tmp_path / "data" / "hostile.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows == [["name"], ['\'=HYPERLINK("http://evil.example","klik")']]
