@@ -1,6 +1,6 @@
 {% macro collect_reasons(checks) -%}
     {#- A list (varchar[]) of the reason codes whose condition is true, in the order given
-        (write them in the order of seeds/reference/landing_rules.csv). `checks` is a mapping
+        (write them in the order of the entity's rules in the landing contract). `checks` is a mapping
         reason_code -> SQL condition; a null condition counts as false. Empty list when none. -#}
     {{- return(adapter.dispatch('collect_reasons', 'mvoi')(checks)) -}}
 {%- endmacro %}

@@ -11,14 +11,30 @@
 {%- endmacro %}
 
 
+{% macro landing_code_list(entity, col, fallback=none) -%}
+    {#- The code list of `entity`.`col` in the landing contract, in the contract's spelling
+        (the staging models' accepted_values tests take their values from it), plus the
+        `fallback` code staging stores for an invalid value, when it has one (e.g. unknown). -#}
+    {%- set values = _landing_code_column(entity, col)['values'] -%}
+    {{ return(values + [fallback] if fallback else values) }}
+{%- endmacro %}
+
+
 {% macro parse_landing_code(entity, col) -%}
     {#- parse_code with the code list and case of `entity`.`col` in the landing contract. -#}
+    {%- set code = _landing_code_column(entity, col) -%}
+    {{ parse_code(col, code['values'], case=code['case']) }}
+{%- endmacro %}
+
+
+{% macro _landing_code_column(entity, col) -%}
+    {#- The code list and case of a code column; stops with a message when it has none. -#}
     {%- set code_lists = _landing_contract_entity(entity)['code_lists'] -%}
     {%- if col not in code_lists -%}
         {{ exceptions.raise_compiler_error(
-            "parse_landing_code: " ~ entity ~ "." ~ col ~ " has no code list in the landing contract") }}
+            entity ~ "." ~ col ~ " has no code list in the landing contract") }}
     {%- endif -%}
-    {{ parse_code(col, code_lists[col]['values'], case=code_lists[col]['case']) }}
+    {{ return(code_lists[col]) }}
 {%- endmacro %}
 
 

@@ -5,6 +5,8 @@ Real authority names are public; suppliers are fictitious combinations of common
 
 from __future__ import annotations
 
+from mvoi import contract
+
 # (ministry, [agencies of that ministry])
 MINISTRIES: list[tuple[str, list[str]]] = [
     ("Ministerie van Infrastructuur en Waterstaat", ["Rijkswaterstaat", "Koninklijk Nederlands Meteorologisch Instituut"]),
@@ -93,5 +95,6 @@ PERSONAL_DESCRIPTIONS = [
     "contactpersoon P. Bakker 06-12345678", "inhuur mw. S. El Amrani", "declaratie dhr. K. Visser",
 ]
 
-TARGET_GROUPS = ["participatiewet", "banenafspraak", "ww", "bbl", "other"]
+# the landing contract's target groups, in contract order (TARGET_GROUP_WEIGHTS follow it)
+TARGET_GROUPS = list(contract.code_list("social_return_realisations", "target_group"))
 TARGET_GROUP_WEIGHTS = [0.38, 0.22, 0.18, 0.14, 0.08]

@@ -27,6 +27,7 @@ LADDER_V4_START = np.datetime64("2025-01-14", "D")
 SIZE_CLASSES = np.array(contract.code_list("suppliers", "size_class"), dtype=object)
 CONTRACT_TYPES = np.array(contract.code_list("contracts", "contract_type"), dtype=object)
 THEMES = list(contract.code_list("tender_criteria", "theme"))
+SOURCES = list(contract.code_list("tender_criteria", "source"))
 
 
 @dataclass
@@ -447,7 +448,7 @@ def make_criteria(rng: np.random.Generator, ref: Reference, tenders: Frame, orgs
                     r = f"R{rng.choice([1, 2, 3, 4, 5, 6, 7, 8], p=[0.08, 0.12, 0.25, 0.12, 0.08, 0.05, 0.05, 0.25])}"
                 rows["r_level"].append(r)
                 if eforms:
-                    src = rng.choice(["eforms", "self_registration", "inferred"], p=[0.55, 0.35, 0.1])
+                    src = rng.choice(SOURCES, p=[0.55, 0.35, 0.1])
                 else:
                     src = rng.choice(["self_registration", "inferred"], p=[0.75, 0.25])
                 rows["source"].append(str(src))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -229,3 +230,42 @@ def test_governance_gates_doc_lists_every_rule() -> None:
             line = next((x for x in doc.splitlines() if x.startswith(f"| `{rule.rule_id}` | {rule.asset} |")), None)
             assert line, f"{rule.rule_id} missing from docs/governance_gates.md: run `mvoi validate --list-rules`"
             assert f"| {rule.severity} | {rule.allowed} |" in line, f"{rule.rule_id}: severity/threshold out of date"
+
+
+def test_landing_gate_checks_come_from_the_contract() -> None:
+    """Every GX check of the landing gate is a `gx` check of a landing rule, on the rule's
+    column, with the column's format, code list or reference from the contract."""
+    formats = validate._load_yaml(validate.SUITE_FILES["landing"])["formats"]
+    catalog = {f"raw.{e.name}": set(e.columns) for e in contract.entities().values()}
+    catalog["reference.cpv_codes"] = {"code"}
+    rules = {r.rule_id: r for a in validate.landing_assets(catalog) for r in a.rules}
+    expected = set()
+    for entity in contract.entities().values():
+        for rule in entity.rules:
+            column = entity.column(rule.column)
+            for check in rule.gx:
+                name = check["check"]
+                if name == "format":
+                    assert column.format in formats, f"{entity.name}.{column.name}: unknown format {column.format}"
+                if name == "code_list":
+                    assert column.values, f"{entity.name}.{column.name}: a code_list check needs values"
+                if name == "references":
+                    assert column.references, f"{entity.name}.{column.name}: a references check needs references"
+                rule_id = f"{entity.name}.{column.name}.{name}"
+                assert rule_id not in expected, f"{rule_id} is named by two rules"
+                expected.add(rule_id)
+                assert rules[rule_id].reason_code == rule.reason_code
+    column_checks = {i for i, r in rules.items() if r.column and r.check not in ("key_present", "key_unique")}
+    assert column_checks == expected
+    assert rules["suppliers.size_class.code_list"].kwargs["value_set"] == list(
+        contract.code_list("suppliers", "size_class"))
+
+
+def test_integer_format_agrees_with_staging_parse_int() -> None:
+    """GX's integer format accepts exactly what staging's parse_int loads (3.0 is 3)."""
+    gx_regex = validate._load_yaml(validate.SUITE_FILES["landing"])["formats"]["integer"]
+    macro = (PROJECT_DIR / "macros" / "landing" / "parse_int.sql").read_text(encoding="utf-8")
+    staging_regex = re.search(r"'(\^[^']*\$)'", macro).group(1).replace("\\\\", "\\")
+    for value in ["3", "-2", "007", "3.0", "3.00", "3.5", "1e2", "drie", "3.", ".0", "+3", " 3"]:
+        assert bool(re.match(gx_regex, value)) == bool(re.match(staging_regex, value)), value
+    assert re.match(gx_regex, "3.0")
