@@ -5,20 +5,22 @@
 Per size N: generate a fault-free Parquet landing folder (`mvoi generate`, seed 1, fault rate 0;
 not timed), then run, each in a fresh child process:
 
-- the warehouse: `mvoi build` (as `python -m mvoi build`, so that a second checkout, e.g. a
-  git worktree, measures its own code) with a private MVOI_WAREHOUSE_DIR and MVOI_RAW_DIR set to the
-  folder (everything `make build` does: load, dbt build with every test, both gates, publish,
-  scorecard, docs, report);
+- the warehouse: `mvoi build` (as `python -m mvoi build`, so that a second checkout such as
+  a git worktree measures its own code) with a private MVOI_WAREHOUSE_DIR and MVOI_RAW_DIR set
+  to the folder: everything `make build` does (load, dbt build with every test, both gates,
+  publish, scorecard, docs, report);
 - the floor: scripts/kpi_floor.sql in one DuckDB connection (the warehouse's limits: 4GB,
   2 threads), which writes its rows to Parquet.
 
-Seconds are wall-clock; peak RSS is the child's ru_maxrss from os.wait4 (for the build, the
-largest single process of its tree, mvoi or its dbt child). The script then compares the
-floor's rows with the published marts.fct_kpi_values row for row: keys, texts, integers and
-booleans exactly, doubles within a relative tolerance (summation order differs), null equal
-to null. It prints one table (side, rows, seconds, peak RSS, the ratio build/floor) and exits
-1, printing the first differing rows, when they disagree. A size's folder is deleted after a
-run that agrees, unless --keep is given.
+Seconds are wall-clock; CPU seconds are the user + system time of the child and the children
+it waited for (what the work costs when other processes share the cores); peak RSS is the
+child's ru_maxrss from os.wait4 (for the build, the largest single process of its tree: mvoi
+or its dbt child). The script then compares the floor's rows with the published
+marts.fct_kpi_values row for row: keys, texts, integers and booleans exactly, doubles within a
+relative tolerance (summation order differs), null equal to null. It prints one table (side,
+rows, seconds, CPU seconds, peak RSS, the ratio build/floor) and exits 1, printing the first
+differing rows, when they disagree. A size's folder is deleted after a run that agrees,
+unless --keep is given.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Side:
 
     name: str
     seconds: float
+    cpu_seconds: float
     peak_mb: int
     rows: int = 0
 
@@ -98,7 +101,9 @@ def timed(name: str, cmd: list[str], env: dict[str, str], log: Path) -> Side:
     if os.waitstatus_to_exitcode(status) != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"{name} failed (log {log}):\n{tail}")
-    return Side(name, seconds, round(usage.ru_maxrss / 1024))  # Linux: KiB
+    # CPU time (user + system, the child and the children it waited for) is what the work
+    # costs when other processes share the cores; ru_maxrss is in KiB on Linux
+    return Side(name, seconds, usage.ru_utime + usage.ru_stime, round(usage.ru_maxrss / 1024))
 
 
 def run_build(root: Path, landing: Path) -> tuple[Side, Path]:
@@ -149,9 +154,10 @@ def compare(published: Path, floor_rows: Path) -> tuple[int, int, list[tuple], l
 def print_size(lines: int, build: Side, floor: Side) -> None:
     """The rows of one size in the benchmark table, and the ratio build/floor."""
     for side in (build, floor):
-        print(f"| {lines:,} | {side.name} | {side.rows:,} | {side.seconds:.1f} | {side.peak_mb:,} |")
+        print(f"| {lines:,} | {side.name} | {side.rows:,} | {side.seconds:.1f} | {side.cpu_seconds:.1f} "
+              f"| {side.peak_mb:,} |")
     print(f"| {lines:,} | ratio build/floor | | {build.seconds / floor.seconds:.1f}x "
-          f"| {build.peak_mb / floor.peak_mb:.1f}x |", flush=True)
+          f"| {build.cpu_seconds / floor.cpu_seconds:.1f}x | {build.peak_mb / floor.peak_mb:.1f}x |", flush=True)
 
 
 def print_differences(rows: list[tuple], names: list[str]) -> None:
@@ -187,8 +193,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep every size's folder")
     args = parser.parse_args()
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print("| invoice lines | side | rows | seconds | peak RSS (MB) |")
-    print("|---:|---|---:|---:|---:|", flush=True)
+    print("| invoice lines | side | rows | seconds | CPU seconds | peak RSS (MB) |")
+    print("|---:|---|---:|---:|---:|---:|", flush=True)
     agreed = True
     for lines in args.lines:
         size_agreed = bench_size(lines, args.out, args.seed)
