@@ -290,9 +290,12 @@ logged). An optional column missing from a file is read as null.
 ## Values
 
 - Every value is trimmed; an empty string and the literal `NULL` (any case) mean missing.
-- Dates: ISO `YYYY-MM-DD` only. Amounts: `.` as decimal separator, no thousands separator,
-  optional leading `-`. Booleans: `true/false`, `1/0`, `yes/no`, `ja/nee` (any case). Any other
-  spelling is invalid and never guessed (`1.234,56` and `31-12-2024` are invalid).
+- Dates: ISO `YYYY-MM-DD` only. Amounts and other numbers: `.` as decimal separator, no
+  thousands separator, optional leading `-`. Whole numbers: digits with an optional leading `-`
+  and an optional zero fraction (`3.0` is 3, as a Parquet double arrives as text; `3.5` is
+  invalid). Booleans: `true/false`, `1/0`, `yes/no`, `ja/nee` (any case). Any other spelling
+  is invalid and never guessed (`1.234,56` and `31-12-2024` are invalid). A column's `format`
+  below names one of these (the landing gate's regexes: `gx/suites/landing.yml`).
 - Codes (layers, types, statuses, themes, schemes, kinds, size classes, currency, country)
   match case-insensitively and are stored in the contract's spelling.
 - OIN: 20 digits; KvK number: 8 digits (leading zeros kept); CPV: 8 digits with an optional
@@ -383,10 +386,7 @@ def landing_contract_doc(sources_file: Path = SOURCES_FILE, reference_dir: Path 
         "",
         f"{len(rules)} row-level rules: {fatal} fatal (the row is rejected), {len(rules) - fatal} warnings "
         "(the row is loaded). The NORA dimension is the data-quality dimension the rule measures "
-        "(seed `dq_dimension_map`). The value formats: ISO dates `YYYY-MM-DD`, amounts and numbers "
-        "with a `.` decimal separator, whole numbers (`3.0` is 3), OIN 20 digits, KvK 8 digits, "
-        "CPV `12345678` or `12345678-9`, booleans `true`/`false`/`1`/`0`/`yes`/`no`/`ja`/`nee` "
-        "(the regular expressions the landing gate uses: `gx/suites/landing.yml`).",
+        "(seed `dq_dimension_map`).",
         "",
         "## Reference data the project maintains as seeds",
         "",
