@@ -1,7 +1,7 @@
 """The landing contract, read from the dbt source definition.
 
 `models/staging/landing/_landing__sources.yml` is the one definition of the landing contract:
-entities, columns, value formats, code lists and row-level rules (reason code, severity, NORA
+entities, columns, value formats (with their regexes), code lists and row-level rules (reason code, severity, NORA
 dimension, the GX checks that anticipate the rule). The generator, the GX landing gate, the
 landing check, `mvoi spec` and the tests read it through this module.
 """
@@ -30,7 +30,7 @@ class Column:
     description: str
     required: bool
     personal_data: bool = False
-    format: str | None = None  # a name in gx/suites/landing.yml `formats`
+    format: str | None = None  # a name in formats()
     values: tuple[str, ...] = ()  # the code list, in the contract's spelling
     case: str | None = None  # lower / upper: how a code or flag is compared and stored
     references: str | None = None  # "entity.column" the value must exist in
@@ -134,6 +134,17 @@ def read_entities(path: Path = SOURCES_FILE) -> dict[str, Entity]:
             rules=tuple(_rule(table["name"], r, by_name) for r in meta.get("rules") or ()),
         )
     return result
+
+
+def read_formats(path: Path = SOURCES_FILE) -> dict[str, str]:
+    """The value formats of the landing contract in `path`: name -> regex on the trimmed value."""
+    return dict((_landing_source(path).get("meta") or {})["formats"])
+
+
+@lru_cache(maxsize=1)
+def formats() -> dict[str, str]:
+    """The value formats of the landing contract: name -> regex (a column's `format` names one)."""
+    return read_formats(SOURCES_FILE)
 
 
 @lru_cache(maxsize=1)

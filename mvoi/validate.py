@@ -1,8 +1,8 @@
 """`mvoi validate`: the Great Expectations gates of the build database.
 
 Gate 1, `landing`: the landing contract on `raw.<entity>` (rules: the keys, columns and the
-rules' `gx` checks of the landing contract, models/staging/landing/_landing__sources.yml read
-through mvoi.contract; the regexes of the formats: gx/suites/landing.yml). Gate 2, `publication`: the publication rules
+rules' `gx` checks and the format regexes of the landing contract,
+models/staging/landing/_landing__sources.yml, read through mvoi.contract). Gate 2, `publication`: the publication rules
 on the marts (gx/suites/publication.yml). Thresholds (`mostly`) and severities per rule:
 gx/thresholds.yml. Every rule and its threshold: docs/governance_gates.md.
 
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 GATES = ("landing", "publication")
 GX_DIR = PROJECT_DIR / "gx"
 THRESHOLDS_FILE = GX_DIR / "thresholds.yml"  # MVOI_GX_THRESHOLDS names another file
-SUITE_FILES = {"landing": GX_DIR / "suites" / "landing.yml", "publication": GX_DIR / "suites" / "publication.yml"}
+SUITE_FILES = {"publication": GX_DIR / "suites" / "publication.yml"}  # gate 1's rules: the landing contract
 RESULTS_TABLE = "governance.gx_validation_results"
 
 RESULTS_DDL = f"""
@@ -451,7 +451,7 @@ def landing_assets(catalog: dict[str, set[str]], thresholds: dict | None = None,
     """The gate-1 assets and rules for the tables and columns in `catalog`
     ({"schema.table": {columns}} of the build database)."""
     thresholds = thresholds if thresholds is not None else _load_yaml(thresholds_file())
-    formats = _load_yaml(SUITE_FILES["landing"])["formats"]
+    formats = contract.formats()
     make = _RuleMaker(thresholds, _contract_severities())
     assets: list[Asset] = []
     for entity in contract.entities().values():

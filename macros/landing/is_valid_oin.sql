@@ -1,4 +1,4 @@
 {% macro is_valid_oin(col) -%}
     {#- Organisatie-identificatienummer: exactly 20 digits. Null for a missing value. -#}
-    {{ regex_match(clean_text(col), '^[0-9]{20}$') }}
+    {{ regex_match(clean_text(col), landing_format('oin')) }}
 {%- endmacro %}

@@ -46,3 +46,13 @@
     {%- endif -%}
     {{ return(contract[entity]) }}
 {%- endmacro %}
+
+
+{% macro landing_format(name) -%}
+    {#- The regex of a value format of the landing contract (landing_formats()). -#}
+    {%- set formats = landing_formats() -%}
+    {%- if name not in formats -%}
+        {{ exceptions.raise_compiler_error("Unknown value format " ~ name ~ " (landing contract)") }}
+    {%- endif -%}
+    {{ return(formats[name]) }}
+{%- endmacro %}

@@ -3,7 +3,7 @@
         are a code of the CPV 2008 list (seed cpv_codes); otherwise null (invalid). A wrong check
         digit does not make the code invalid: see cpv_check_digit_mismatch. -#}
     case
-        when {{ regex_match(clean_text(col), '^[0-9]{8}(-[0-9])?$') }}
+        when {{ regex_match(clean_text(col), landing_format('cpv')) }}
             and exists (
                 select 1
                 from {{ ref('cpv_codes') }} as cpv_list

@@ -5,7 +5,7 @@
         follows the contract's format, so it must load, and money is kept in cents. A value too
         large for decimal(18, scale) is null (invalid). -#}
     case
-        when {{ regex_match(clean_text(col), '^-?[0-9]+(\\.[0-9]+)?$') }}
+        when {{ regex_match(clean_text(col), landing_format('amount')) }}
             then {{ safe_cast_as(clean_text(col), 'decimal(18, ' ~ scale ~ ')') }}
     end
 {%- endmacro %}
