@@ -115,7 +115,7 @@ def spend_chart(key: str, cards: list[Row]):
                marker_color="#01689b", hovertemplate="%{x}: € %{y:,.0f}<extra></extra>"),
     ])
     figure.update_xaxes(dtick=1, tickformat="d")
-    figure.update_yaxes(title_text="EUR")
+    figure.update_yaxes(title_text="EUR", tickformat=",.0f")
     return chart(key, "Uitgaven per jaar", figure)
 
 
@@ -204,10 +204,10 @@ def sector_page(sector_id: str, data: SiteData, summed: dict[str, Row], group_to
                 ranks: dict[str, Opportunity]) -> Page:
     sector = data.sectors.get(sector_id, {"name_nl": sector_id})
     o = ranks.get(sector_id)
-    page = Page(links.sector(sector_id), f"Sectorkaart: {sector['name_nl']}", lead=sector.get("description") or "",
-                nav=links.SECTORS)
+    page = Page(links.sector(sector_id), f"Sectorkaart: {sector['name_nl']}",
+                lead="De productkaart-maten opgeteld over de productgroepen van deze sector.", nav=links.SECTORS)
     page.section("Kenmerken").add("dl", [
-        ("English", sector.get("name_en") or ""),
+        ("English", f"{sector.get('name_en') or ''}: {sector.get('description') or ''}"),
         ("Productgroepen", count_nl(sector.get("product_group_count"))),
         ("Kans (rang)", f"{number_nl(100 * o.score, 1)} (nr. {o.rank})" if o else "–"),
     ])

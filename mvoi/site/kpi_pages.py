@@ -61,7 +61,7 @@ def layer_chart(kpi: Row, kpi_rows: list[Row]):
     for target in targets:
         figure.add_hline(y=target, line_dash="dot", line_color="#5c5c5c")
     figure.update_xaxes(dtick=1, tickformat="d")
-    figure.update_yaxes(title_text=kpi["unit"])
+    figure.update_yaxes(title_text=kpi["unit"], tickformat=",.0f" if kpi["unit"] in ("EUR", "t CO2e") else None)
     note = f" (stippellijn: doel {', '.join(str(t) for t in targets)})" if targets else ""
     return chart(f"{kpi['kpi_code'].lower()}-trend", f"Verloop per bestuurslaag{note}", figure)
 

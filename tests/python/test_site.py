@@ -1,0 +1,318 @@
+"""The static site (`mvoi site`) in headless Chromium, driven by Playwright for Python through
+Debian's chromium (`executable_path`; Playwright's own browser download is not used).
+
+The site is built from a real publication of the bundled sample: the session's `dbt build`
+(`sample_build` in conftest.py), `mvoi.publish.publish`, then the `mvoi site` command in a
+subprocess. The network is blocked: any request that is not for a file of the site (file://
+or the local static server) fails the test. Screenshots of the home page, an organisation
+page, a product card and a sector card at 1400 px and 400 px go to warehouse/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, require_chromium, serve_directory
+
+from mvoi.publish import publish
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+MIN_RECORDS = 5  # docs/site.md: fewer records than this are greyed, with "(n=...)"
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+RIJKSWATERSTAAT = "00000001573167734000"
+
+
+def expected_text(value: float | None, unit: str, bounds: str, record_count: int) -> str:
+    """A KPI value as the site must show it, written out independently of mvoi.site: Dutch
+    separators, decimals per unit, `n.v.t.` for a net share outside 0-100, `(n=..)` when few."""
+    if value is None:
+        return "–"
+    if bounds == "net" and unit == "%" and not 0 <= value <= 100:
+        text = "n.v.t."
+    else:
+        decimals = {"%": 1, "t CO2e": 1, "FTE": 1, "kg CO2e/EUR": 3, "EUR": 0}[unit]
+        number = f"{value:,.{decimals}f}"
+        if re.fullmatch(r"-0(\.0*)?", number):
+            number = number[1:]
+        number = number.replace(",", "_").replace(".", ",").replace("_", ".")
+        text = f"€ {number}" if unit == "EUR" else f"{number} {unit}"
+    return f"{text} (n={record_count})" if record_count < MIN_RECORDS else text
+
+
+# --------------------------------------------------------------------------------------
+# fixtures: publication -> site -> browser
+
+
+@pytest.fixture(scope="module")
+def published_db(sample_build, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("site_published")
+    published = folder / "mvoi_published.duckdb"
+    publish("test-site-run", build_db=sample_build.db_path, published=published, export_dir=folder / "export")
+    return published
+
+
+@pytest.fixture(scope="module")
+def site(published_db) -> Path:
+    out = published_db.parent / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mvoi", "site", "--db", str(published_db), "--out", str(out)],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (out / "index.html").exists()
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    binary = require_chromium()
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=binary, args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A browser context of a given width that blocks (and records) every request that is
+    not for the site itself, and records console errors and page errors."""
+
+    def __init__(self, browser, width: int, allowed_prefix: str):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.allowed_prefix = allowed_prefix
+        self.page = None
+        self.context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(self.allowed_prefix):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def open(self, url: str):
+        """`url` in the context's one tab (a new tab per page costs seconds each)."""
+        if self.page is None:
+            page = self.page = self.context.new_page()
+            page.on("console", lambda m: self.errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
+        self.page.goto(url, wait_until="load")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+# --------------------------------------------------------------------------------------
+# every page: no console error, no external request, no horizontal scroll at 400 px
+
+
+def test_every_page_loads_offline_without_errors_and_fits_400_px(site, browser):
+    pages = html_pages(site)
+    assert len(pages) > 60, f"expected a page per KPI, organisation, product group and sector: {len(pages)}"
+    visit = Visit(browser, 400, site.as_uri())
+    too_wide, charts_missing = [], []
+    try:
+        for path in pages:
+            page = visit.open(path.as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 400:
+                too_wide.append((path.relative_to(site).as_posix(), width))
+            specs = page.locator("script.chart-spec").count()
+            drawn = page.locator(".plot .main-svg").count()
+            if specs and not drawn:
+                charts_missing.append(path.relative_to(site).as_posix())
+    finally:
+        visit.close()
+    assert visit.errors == []
+    assert visit.external == []
+    assert too_wide == [], f"pages wider than 400 px: {too_wide}"
+    assert charts_missing == [], f"pages whose Plotly charts did not draw: {charts_missing}"
+
+
+def test_pages_work_from_a_static_web_server(site, browser):
+    with serve_directory(site) as base:
+        visit = Visit(browser, 1400, base)
+        try:
+            for name in ("index.html", "kpi/gen-01.html", f"organisatie/{RIJKSWATERSTAAT}.html", "producten.html",
+                         "downloads.html"):
+                page = visit.open(f"{base}/{name}")
+                assert page.locator("h1").count() == 1
+        finally:
+            visit.close()
+    assert visit.errors == [] and visit.external == []
+
+
+def test_plotly_is_written_once_and_never_loaded_from_a_cdn(site):
+    assert len(list(site.rglob("plotly*.js"))) == 1
+    assert (site / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    for path in html_pages(site):
+        text = path.read_text(encoding="utf-8")
+        assert "cdn." not in text and "https://" not in text and "http://" not in text, path
+
+
+# --------------------------------------------------------------------------------------
+# the numbers equal fct_kpi_values
+
+
+def _shown_values(page) -> dict[tuple[str, str, str], str]:
+    cells = page.locator("td[data-kpi]")
+    return {
+        (c["kpi"], c["scope"], c["year"]): c["text"]
+        for c in cells.evaluate_all(
+            "cells => cells.map(c => ({kpi: c.dataset.kpi, scope: c.dataset.scope, year: c.dataset.year,"
+            " text: c.textContent.trim()}))"
+        )
+    }
+
+
+def _expected(published_db: Path, where: str, params: list) -> dict[tuple[str, str, str], str]:
+    found = query(published_db, f"""
+        select v.kpi_code, v.scope_id, v.year::varchar, v.value, v.unit, k.bounds, v.record_count
+        from marts.fct_kpi_values as v join marts.dim_kpis as k using (kpi_code) where {where}""", params)
+    return {(c, s, y): expected_text(value, unit, bounds, n) for c, s, y, value, unit, bounds, n in found}
+
+
+def test_kpi_page_numbers_equal_fct_kpi_values(site, browser, published_db):
+    visit = Visit(browser, 1400, site.as_uri())
+    try:
+        for code in ("GEN-01", "KLI-02", "ISV-03", "SRO-04"):
+            page = visit.open((site / "kpi" / f"{code.lower()}.html").as_uri())
+            shown = _shown_values(page)
+            layers = _expected(published_db, "kpi_code = ? and scope_level <> 'organisation'", [code])
+            latest = query(published_db, "select max(year) from marts.fct_kpi_values where kpi_code = ? "
+                           "and scope_level = 'organisation'", [code])[0][0]
+            orgs = _expected(published_db, "kpi_code = ? and scope_level = 'organisation' and year = ?", [code, latest])
+            expected = {**layers, **orgs}
+            assert expected, code
+            assert shown == expected, code
+    finally:
+        visit.close()
+    assert visit.errors == []
+
+
+def test_organisation_page_numbers_equal_fct_kpi_values(site, browser, published_db):
+    visit = Visit(browser, 1400, site.as_uri())
+    try:
+        page = visit.open((site / "organisatie" / f"{RIJKSWATERSTAAT}.html").as_uri())
+        shown = _shown_values(page)
+        rows = page.locator("table[data-table$='-kpis'] tbody tr").count()
+    finally:
+        visit.close()
+    expected = _expected(published_db, """scope_level = 'organisation' and scope_id = ? and year = (
+        select max(year) from marts.fct_kpi_values as w where w.kpi_code = v.kpi_code
+        and w.scope_level = 'organisation' and w.scope_id = v.scope_id)""", [RIJKSWATERSTAAT])
+    assert shown == expected
+    assert rows == query(published_db, "select count(*) from marts.dim_kpis")[0][0] == 24
+
+
+def test_organisation_page_median_of_its_layer(site, browser, published_db):
+    """The layer median shown for GEN-01 equals the median over the organisations of the layer."""
+    (year,) = query(published_db, "select max(year) from marts.fct_kpi_values where kpi_code = 'GEN-01' "
+                    "and scope_level = 'organisation' and scope_id = ?", [RIJKSWATERSTAAT])[0]
+    (median,) = query(published_db, """
+        select median(v.value) from marts.fct_kpi_values as v
+        join marts.dim_organisations as o on o.organisation_id = v.scope_id
+        where v.kpi_code = 'GEN-01' and v.scope_level = 'organisation' and v.year = ? and v.value is not null
+          and o.government_layer = (select government_layer from marts.dim_organisations where organisation_id = ?)
+        """, [year, RIJKSWATERSTAAT])[0]
+    visit = Visit(browser, 1400, site.as_uri())
+    try:
+        page = visit.open((site / "organisatie" / f"{RIJKSWATERSTAAT}.html").as_uri())
+        row = page.locator("table[data-table$='-kpis'] tbody tr", has_text="GEN-01")
+        cells = row.locator("td").all_inner_texts()
+    finally:
+        visit.close()
+    assert cells[3] == expected_text(median, "%", "strict", MIN_RECORDS)
+
+
+# --------------------------------------------------------------------------------------
+# search, downloads, personal data
+
+
+def test_search_finds_an_organisation(site, browser):
+    visit = Visit(browser, 400, site.as_uri())
+    try:
+        page = visit.open((site / "organisaties.html").as_uri())
+        rows = page.locator("table[data-table='organisaties'] tbody tr")
+        total = rows.count()
+        page.fill("#zoek", "rijkswater")
+        visible = [r.inner_text() for r in rows.all() if r.is_visible()]
+        assert len(visible) == 1 and "Rijkswaterstaat" in visible[0]
+        page.fill("#zoek", "gemeente")
+        assert 1 < sum(r.is_visible() for r in rows.all()) < total
+        page.fill("#zoek", "")
+        assert sum(r.is_visible() for r in rows.all()) == total
+        page.locator("table[data-table='organisaties'] a", has_text="Rijkswaterstaat").click()
+        page.wait_for_load_state("load")
+        assert page.locator("h1").inner_text() == "Rijkswaterstaat"
+    finally:
+        visit.close()
+    assert visit.errors == []
+
+
+def test_every_table_has_its_csv_and_the_downloads_page_lists_them(site):
+    csv_files = {p.relative_to(site).as_posix() for p in (site / "data").glob("*.csv")}
+    linked = set()
+    for path in html_pages(site):
+        text = path.read_text(encoding="utf-8")
+        tables = text.count("<table ")
+        links = re.findall(r'class="csv" href="(?:\.\./)*(data/[^"]+\.csv)"', text)
+        assert len(links) == tables, path
+        linked |= set(links)
+    assert linked == csv_files
+    downloads = (site / "downloads.html").read_text(encoding="utf-8")
+    assert all(f'href="{name}"' in downloads for name in csv_files)
+    assert 'href="../export/fct_kpi_values.parquet"' in downloads
+
+
+def test_no_personal_data_in_the_site(site):
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".csv"):
+            assert not EMAIL.search(path.read_text(encoding="utf-8")), path
+
+
+# --------------------------------------------------------------------------------------
+# screenshots
+
+
+SHOTS = {
+    "home": "index.html",
+    "organisation": f"organisatie/{RIJKSWATERSTAAT}.html",
+    "product_card": "product/kantoorgebouwen_nieuwbouw.html",
+    "sector_card": "sector/bouw_en_infra.html",
+}
+
+
+def test_screenshots_at_1400_and_400_px(site, browser):
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for width in (1400, 400):
+        visit = Visit(browser, width, site.as_uri())
+        try:
+            for name, path in SHOTS.items():
+                assert (site / path).exists(), path
+                page = visit.open((site / path).as_uri())
+                page.wait_for_timeout(300)
+                out = SCREENSHOT_DIR / f"site_{name}_{width}.png"
+                page.screenshot(path=str(out), full_page=True)
+                assert_not_blank(out, min_width=width)
+        finally:
+            visit.close()
+        assert visit.errors == []
