@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from mvoi import build_status
 from mvoi.report.queries import Row
+from mvoi.report.sections import refused_build
 from mvoi.site import links
 from mvoi.site.common import LAYER_COLOURS, index, kpi_cell, status_text
 from mvoi.site.data import LAYER_NAMES, THEME_ORDER, SiteData
@@ -100,6 +102,16 @@ def provenance(data: SiteData) -> list[tuple[str, str]]:
     ]
 
 
+def refused_banner(data: SiteData) -> str | None:
+    """A warning when the last build after this publication was refused (build_status.json)."""
+    refused = refused_build(build_status.read(data.db_path), data.publication.get("published_at"))
+    if not refused:
+        return None
+    reasons = "; ".join(str(r) for r in refused["reasons"][:3])
+    return (f"Een latere build ({refused['finished_at']}) is niet gepubliceerd ({refused['outcome']})"
+            f"{': ' + reasons if reasons else ''}. Deze site toont de laatste publicatie.")
+
+
 def home(data: SiteData) -> Page:
     year = data.latest_year or 0
     page = Page(links.HOME, "MVOI-monitor", nav=links.HOME,
@@ -113,6 +125,7 @@ def home(data: SiteData) -> Page:
             card = headline(theme, codes[0], data, year)
             card["chart"] = headline_chart(codes[0], data)
             cards.append(card)
+    page.banner = refused_banner(data)
     page.section("Thema's").add("themes", cards)
     for theme in themes:
         codes = _theme_codes(theme, data)
@@ -132,6 +145,7 @@ def home(data: SiteData) -> Page:
 def quality(data: SiteData) -> Page:
     page = Page(links.QUALITY, "Datakwaliteit en herkomst", nav=links.QUALITY,
                 lead="De scorecard van de negen aangeleverde entiteiten, wat geladen en afgekeurd is en waarom.")
+    page.banner = refused_banner(data)
     page.section("Build").add("dl", provenance(data))
     page.section("Aanlevering").table(completeness_table(data))
     reasons = Table("afkeurredenen", "Afgekeurde records per reden", ["Entiteit", "Reden", "Records"],

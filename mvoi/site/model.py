@@ -124,6 +124,7 @@ class Page:
     lead: str = ""
     sections: list[Section] = field(default_factory=list)
     nav: str = ""  # which top-menu item is current
+    banner: str | None = None  # a warning above the title (a later build was refused)
 
     @property
     def root(self) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from plotly.offline import get_plotlyjs
 
 from mvoi.csv_export import write_csv
-from mvoi.paths import export_dir
+from mvoi.paths import dbt_target_dir, export_dir, gx_uncommitted_dir
 from mvoi.report import render as report_render
 from mvoi.site import card_pages, home, kpi_pages, links, org_pages
 from mvoi.site.data import SiteData, load
@@ -57,8 +57,19 @@ def _parquet_links(db_path: Path, site_dir: Path) -> list[tuple[str, str]]:
     folder = export_dir(db_path)
     if not folder.is_dir():
         return []
-    base = os.path.relpath(folder, site_dir).replace(os.sep, "/")
+    base = _relative(folder, site_dir)
     return [(f"{base}/{f.name}", f.name) for f in sorted(folder.glob("*.parquet"))]
+
+
+def _relative(target: Path, site_dir: Path) -> str:
+    return os.path.relpath(target, site_dir).replace(os.sep, "/")
+
+
+def _doc_links(site_dir: Path) -> list[tuple[str, str]]:
+    """The dbt docs (static, one file) and the GX Data Docs of this warehouse, when built."""
+    found = [(dbt_target_dir() / "static_index.html", "dbt docs: modellen, definities en lineage"),
+             (gx_uncommitted_dir() / "data_docs" / "local_site" / "index.html", "Great Expectations Data Docs")]
+    return [(_relative(path, site_dir), label) for path, label in found if path.exists()]
 
 
 def _write_assets(out: Path) -> None:
@@ -81,6 +92,10 @@ def write_site(db_path: Path, out: Path) -> SiteResult:
     try:
         csv_count = _write_csvs(pages, tmp)
         pages.append(home.downloads(pages, _parquet_links(db_path, out)))
+        docs = _doc_links(out)
+        quality = next(p for p in pages if p.path == links.QUALITY)
+        quality.section("Documentatie").add("links", docs) if docs else quality.section("Documentatie").text(
+            "De dbt docs en de GX Data Docs van deze warehouse zijn (nog) niet gemaakt.")
         _write_assets(tmp)
         env = environment()
         template = env.get_template("page.html.j2")

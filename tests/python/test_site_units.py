@@ -97,3 +97,20 @@ def test_csv_downloads_neutralise_formulas(tmp_path):
     with open(tmp_path / "data" / "hostile.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows == [["name"], ['\'=HYPERLINK("http://evil.example","klik")']]
+
+
+def test_a_refused_later_build_is_announced(monkeypatch, tmp_path):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from mvoi.site import home
+
+    data = SimpleNamespace(db_path=tmp_path / "mvoi_published.duckdb",
+                           publication={"published_at": dt.datetime(2026, 11, 1, 12, 0)})
+    monkeypatch.setattr(home.build_status, "read", lambda _: {
+        "outcome": "refused", "finished_at": "2026-11-02T08:00:00+00:00", "reasons": ["<b>gate</b> failed"]})
+    banner = home.refused_banner(data)
+    assert banner and "02-11-2026" not in banner and "2026-11-02 08:00 UTC" in banner and "<b>gate</b> failed" in banner
+    monkeypatch.setattr(home.build_status, "read", lambda _: {"outcome": "published",
+                                                              "finished_at": "2026-11-02T08:00:00+00:00"})
+    assert home.refused_banner(data) is None
