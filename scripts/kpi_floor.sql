@@ -13,8 +13,10 @@
 -- loads and no row is duplicated, so the script types, trims and applies the fatal rules
 -- that decide whether a row loads, but does not look for duplicates or write rejections.
 --
---   duckdb -c "set variable landing = '/tmp/landing'" -c ".read scripts/kpi_floor.sql" \
---       -c "from kpi_values"
+-- From the project root (scripts/benchmark_floor.py does the same in a child process):
+--   .venv/bin/python -c "import duckdb, pathlib; con = duckdb.connect();
+--       con.execute(\"set variable landing = '/tmp/landing'\");
+--       con.execute(pathlib.Path('scripts/kpi_floor.sql').read_text()); print(con.sql('from kpi_values'))"
 
 -- readers ------------------------------------------------------------------------------------
 
