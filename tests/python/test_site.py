@@ -20,6 +20,7 @@ import pytest
 from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, require_chromium, serve_directory
 
 from mvoi.publish import publish
+from mvoi.site import links
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -59,6 +60,10 @@ def published_db(sample_build, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(published_db) -> Path:
+    return build_site(published_db)
+
+
+def build_site(published_db: Path) -> Path:
     out = published_db.parent / "site"
     result = subprocess.run(
         [sys.executable, "-m", "mvoi", "site", "--db", str(published_db), "--out", str(out)],
@@ -124,9 +129,9 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 # every page: no console error, no external request, no horizontal scroll at 400 px
 
 
-def test_every_page_loads_offline_without_errors_and_fits_400_px(site, browser):
-    pages = html_pages(site)
-    assert len(pages) > 60, f"expected a page per KPI, organisation, product group and sector: {len(pages)}"
+def check_pages(browser, site: Path, pages: list[Path]) -> None:
+    """Each page at 400 px: no console or page error, no request outside the site, no
+    horizontal scroll, every Plotly chart drawn."""
     visit = Visit(browser, 400, site.as_uri())
     too_wide, charts_missing = [], []
     try:
@@ -145,6 +150,12 @@ def test_every_page_loads_offline_without_errors_and_fits_400_px(site, browser):
     assert visit.external == []
     assert too_wide == [], f"pages wider than 400 px: {too_wide}"
     assert charts_missing == [], f"pages whose Plotly charts did not draw: {charts_missing}"
+
+
+def test_every_page_loads_offline_without_errors_and_fits_400_px(site, browser):
+    pages = html_pages(site)
+    assert len(pages) > 60, f"expected a page per KPI, organisation, product group and sector: {len(pages)}"
+    check_pages(browser, site, pages)
 
 
 def test_pages_work_from_a_static_web_server(site, browser):
@@ -190,37 +201,47 @@ def _expected(published_db: Path, where: str, params: list) -> dict[tuple[str, s
     return {(c, s, y): expected_text(value, unit, bounds, n) for c, s, y, value, unit, bounds, n in found}
 
 
-def test_kpi_page_numbers_equal_fct_kpi_values(site, browser, published_db):
+def check_kpi_page(browser, site: Path, published_db: Path, code: str) -> None:
+    """Every KPI value on the page of `code` (NL, layers, the organisations of the latest
+    year) is the fct_kpi_values row it is tagged with, formatted; none is left out."""
     visit = Visit(browser, 1400, site.as_uri())
     try:
-        for code in ("GEN-01", "KLI-02", "ISV-03", "SRO-04"):
-            page = visit.open((site / "kpi" / f"{code.lower()}.html").as_uri())
-            shown = _shown_values(page)
-            layers = _expected(published_db, "kpi_code = ? and scope_level <> 'organisation'", [code])
-            latest = query(published_db, "select max(year) from marts.fct_kpi_values where kpi_code = ? "
-                           "and scope_level = 'organisation'", [code])[0][0]
-            orgs = _expected(published_db, "kpi_code = ? and scope_level = 'organisation' and year = ?", [code, latest])
-            expected = {**layers, **orgs}
-            assert expected, code
-            assert shown == expected, code
+        shown = _shown_values(visit.open((site / "kpi" / f"{code.lower()}.html").as_uri()))
     finally:
         visit.close()
+    layers = _expected(published_db, "kpi_code = ? and scope_level <> 'organisation'", [code])
+    latest = query(published_db, "select max(year) from marts.fct_kpi_values where kpi_code = ? "
+                   "and scope_level = 'organisation'", [code])[0][0]
+    orgs = _expected(published_db, "kpi_code = ? and scope_level = 'organisation' and year = ?", [code, latest])
+    assert layers, code
+    assert shown == {**layers, **orgs}, code
     assert visit.errors == []
 
 
-def test_organisation_page_numbers_equal_fct_kpi_values(site, browser, published_db):
+def check_organisation_page(browser, site: Path, published_db: Path, organisation_id: str) -> None:
+    """The organisation's 24 KPI rows show its latest value of each KPI from fct_kpi_values."""
     visit = Visit(browser, 1400, site.as_uri())
     try:
-        page = visit.open((site / "organisatie" / f"{RIJKSWATERSTAAT}.html").as_uri())
+        page = visit.open((site / links.organisation(organisation_id)).as_uri())
         shown = _shown_values(page)
         rows = page.locator("table[data-table$='-kpis'] tbody tr").count()
     finally:
         visit.close()
     expected = _expected(published_db, """scope_level = 'organisation' and scope_id = ? and year = (
         select max(year) from marts.fct_kpi_values as w where w.kpi_code = v.kpi_code
-        and w.scope_level = 'organisation' and w.scope_id = v.scope_id)""", [RIJKSWATERSTAAT])
-    assert shown == expected
+        and w.scope_level = 'organisation' and w.scope_id = v.scope_id)""", [organisation_id])
+    assert expected and shown == expected
     assert rows == query(published_db, "select count(*) from marts.dim_kpis")[0][0] == 24
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize("code", ["GEN-01", "KLI-02", "ISV-03", "SRO-04"])
+def test_kpi_page_numbers_equal_fct_kpi_values(site, browser, published_db, code):
+    check_kpi_page(browser, site, published_db, code)
+
+
+def test_organisation_page_numbers_equal_fct_kpi_values(site, browser, published_db):
+    check_organisation_page(browser, site, published_db, RIJKSWATERSTAAT)
 
 
 def test_organisation_page_median_of_its_layer(site, browser, published_db):
@@ -316,3 +337,39 @@ def test_screenshots_at_1400_and_400_px(site, browser):
         finally:
             visit.close()
         assert visit.errors == []
+
+
+# --------------------------------------------------------------------------------------
+# a generated delivery (with faults): a different set of organisations, the same checks
+
+
+@pytest.fixture(scope="module")
+def generated_publication(tmp_path_factory) -> Path:
+    from conftest import DbtWorkspace
+
+    from mvoi.generator.core import Config, generate
+
+    root = tmp_path_factory.mktemp("site_generated")
+    landing = root / "landing"
+    generate(Config(out=landing, invoice_lines=4_000, seed=14, fault_rate=0.02, quiet=True))
+    workspace = DbtWorkspace(root)
+    result = workspace.dbt("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+                           raw_dir=landing)
+    assert result.returncode == 0, result.stdout[-4000:]
+    published = root / "mvoi_published.duckdb"
+    publish("test-site-generated", build_db=workspace.db_path, published=published, export_dir=root / "export")
+    return published
+
+
+def test_site_of_a_generated_delivery(generated_publication, browser):
+    site = build_site(generated_publication)
+    (busiest,) = query(generated_publication, """
+        select scope_id from marts.fct_kpi_values where scope_level = 'organisation'
+        group by scope_id order by count(*) desc, scope_id limit 1""")[0]
+    pages = [site / name for name in ("index.html", "organisaties.html", "producten.html", "sectoren.html",
+                                      "kwaliteit.html", "downloads.html", "kpi/gen-01.html", "kpi/kli-02.html",
+                                      links.organisation(busiest))]
+    pages += sorted((site / "product").glob("*.html"))[:3] + sorted((site / "sector").glob("*.html"))[:3]
+    check_pages(browser, site, pages)
+    check_kpi_page(browser, site, generated_publication, "GEN-01")
+    check_organisation_page(browser, site, generated_publication, busiest)
