@@ -4,6 +4,7 @@ records delivered) and the organisation list with its search box."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
@@ -31,20 +32,39 @@ def layer_stats(data: SiteData) -> dict[tuple[str, str, int], tuple[float, float
     return {key: q for key, values in grouped.items() if (q := quantiles(values))}
 
 
-def _latest_rows(data: SiteData, organisation_id: str) -> dict[str, Row]:
-    latest: dict[str, Row] = {}
+@dataclass
+class Lookups:
+    """What every organisation page needs, indexed once (a page per organisation must not
+    scan all KPI values again: 1,000 organisations x 120,000 rows)."""
+
+    stats: dict[tuple[str, str, int], tuple[float, float, float]]
+    latest: dict[str, dict[str, Row]]  # organisation -> kpi_code -> its latest row
+    layer_rows: dict[tuple, Row]  # (kpi_code, layer, year) -> government_layer row
+    spend: dict[str, dict[str, Row]]  # organisation -> product group -> spend row
+    tenders: dict[str, dict[str, Row]]  # organisation -> product group -> tender counts
+
+
+def lookups(data: SiteData) -> Lookups:
+    latest: dict[str, dict[str, Row]] = defaultdict(dict)
     for r in data.values:
-        if r["scope_level"] == "organisation" and r["scope_id"] == organisation_id:
-            if r["kpi_code"] not in latest or r["year"] > latest[r["kpi_code"]]["year"]:
-                latest[r["kpi_code"]] = r
-    return latest
-
-
-def kpi_table(org: Row, data: SiteData, stats: dict) -> Table:
-    oid, layer = org["organisation_id"], org["government_layer"]
-    latest = _latest_rows(data, oid)
+        if r["scope_level"] == "organisation":
+            current = latest[r["scope_id"]].get(r["kpi_code"])
+            if current is None or r["year"] > current["year"]:
+                latest[r["scope_id"]][r["kpi_code"]] = r
+    spend: dict[str, dict[str, Row]] = defaultdict(dict)
+    for r in data.org_product_spend:
+        spend[r["organisation_id"]][r["product_group_id"]] = r
+    tenders: dict[str, dict[str, Row]] = defaultdict(dict)
+    for r in data.org_product_tenders:
+        tenders[r["organisation_id"]][r["product_group_id"]] = r
     layer_rows = index([r for r in data.values if r["scope_level"] == "government_layer"], "kpi_code", "scope_id",
                        "year")
+    return Lookups(layer_stats(data), latest, layer_rows, spend, tenders)
+
+
+def kpi_table(org: Row, data: SiteData, lk: Lookups) -> Table:
+    oid, layer = org["organisation_id"], org["government_layer"]
+    latest = lk.latest.get(oid, {})
     table = Table(f"organisatie-{oid}-kpis", "De 24 KPI's tegenover de eigen bestuurslaag",
                   ["KPI", "Jaar", "Waarde", "Mediaan laag", "Spreiding (p25–p75)", "Doel", "Status"],
                   ["kpi_code", "year", "value", "record_count", "layer_median", "layer_p25", "layer_p75",
@@ -52,11 +72,11 @@ def kpi_table(org: Row, data: SiteData, stats: dict) -> Table:
     for code, kpi in data.kpis.items():
         r = latest.get(code)
         year = r["year"] if r else None
-        q = stats.get((code, layer, year)) if r else None
+        q = lk.stats.get((code, layer, year)) if r else None
         unit, bounds = kpi["unit"], kpi["bounds"]
         target = r["target_value"] if r else None
         if r and target is None:
-            layer_row = layer_rows.get((code, layer, year))
+            layer_row = lk.layer_rows.get((code, layer, year))
             target = layer_row["target_value"] if layer_row else None
         table.add(
             [Cell(f"{code} {kpi['name_nl']}", "label", href=links.kpi(code)), Cell(str(year or "–"), "num"),
@@ -72,13 +92,13 @@ def kpi_table(org: Row, data: SiteData, stats: dict) -> Table:
     return table
 
 
-def percent_chart(org: Row, data: SiteData, stats: dict):
+def percent_chart(org: Row, data: SiteData, lk: Lookups):
     """The percentage KPIs: the organisation's value, the layer median and p25-p75."""
-    latest = _latest_rows(data, org["organisation_id"])
+    latest = lk.latest.get(org["organisation_id"], {})
     codes, values, medians, lows, highs = [], [], [], [], []
     for code, kpi in data.kpis.items():
         r = latest.get(code)
-        q = stats.get((code, org["government_layer"], r["year"])) if r else None
+        q = lk.stats.get((code, org["government_layer"], r["year"])) if r else None
         if kpi["unit"] != "%" or r is None or r["value"] is None or q is None:
             continue
         codes.append(code)
@@ -108,10 +128,9 @@ def records_table(org: Row, data: SiteData) -> Table:
     return table
 
 
-def profile_table(org: Row, data: SiteData) -> Table:
+def profile_table(org: Row, data: SiteData, lk: Lookups) -> Table:
     oid = org["organisation_id"]
-    spend = {r["product_group_id"]: r for r in data.org_product_spend if r["organisation_id"] == oid}
-    tenders = {r["product_group_id"]: r for r in data.org_product_tenders if r["organisation_id"] == oid}
+    spend, tenders = lk.spend.get(oid, {}), lk.tenders.get(oid, {})
     cards = [CardTotals(g, (spend.get(g) or {}).get("spend_eur") or 0, (spend.get(g) or {}).get("emissions_t_co2e") or 0,
                         (tenders.get(g) or {}).get("awarded_tender_count") or 0,
                         (tenders.get(g) or {}).get("awarded_tenders_with_criteria_count") or 0)
@@ -137,18 +156,18 @@ def profile_table(org: Row, data: SiteData) -> Table:
     return table
 
 
-def organisation_page(org: Row, data: SiteData, stats: dict) -> Page:
+def organisation_page(org: Row, data: SiteData, lk: Lookups) -> Page:
     layer = LAYER_NAMES.get(org["government_layer"], org["government_layer"])
     lead = f"Bestuurslaag: {layer}."
     if org.get("parent_organisation_name"):
         lead += f" Onderdeel van {org['parent_organisation_name']}."
     page = Page(links.organisation(org["organisation_id"]), org["name"], lead=lead, nav=links.ORGANISATIONS)
     section = page.section("KPI's")
-    figure = percent_chart(org, data, stats)
+    figure = percent_chart(org, data, lk)
     if figure:
         section.chart(figure)
-    section.table(kpi_table(org, data, stats))
-    page.section("Productgroepen").table(profile_table(org, data))
+    section.table(kpi_table(org, data, lk))
+    page.section("Productgroepen").table(profile_table(org, data, lk))
     page.section("Aanlevering").table(records_table(org, data)).text(
         "Afgekeurde records worden in de publicatie alleen landelijk geteld (per entiteit en reden, zie "
         "Datakwaliteit); een telling per organisatie staat nog niet in de publicatie. De afgekeurde records zelf "
@@ -177,5 +196,5 @@ def list_page(data: SiteData) -> Page:
 
 
 def pages(data: SiteData) -> list[Page]:
-    stats = layer_stats(data)
-    return [list_page(data), *(organisation_page(org, data, stats) for org in data.organisations.values())]
+    lk = lookups(data)
+    return [list_page(data), *(organisation_page(org, data, lk) for org in data.organisations.values())]
