@@ -13,7 +13,7 @@ from mvoi.site import links
 from mvoi.site.common import index, kpi_cell, quantiles, status_text
 from mvoi.site.data import LAYER_NAMES, SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, eur_nl, kpi_value_nl, number_nl, pct_nl, value_nl
-from mvoi.site.model import Cell, Page, Table, chart
+from mvoi.site.model import Cell, Page, Table, chart, few_cell
 from mvoi.site.opportunity import CardTotals, opportunities
 
 ENTITIES = (
@@ -146,13 +146,14 @@ def profile_table(org: Row, data: SiteData, lk: Lookups) -> Table:
             [Cell(str(o.rank), "num"), Cell(group.get("name_nl", o.card_id), "label", href=links.product(o.card_id)),
              Cell(eur_nl(card.spend_eur), "num"), Cell(pct_nl(100 * o.spend_share), "num"),
              Cell(count_nl(card.awarded_tenders), "num"),
-             Cell(pct_nl(100 * o.uptake) if card.awarded_tenders else "–", "num"),
+             few_cell(pct_nl(100 * o.uptake), card.awarded_tenders) if card.awarded_tenders else Cell("–", "num"),
              Cell(number_nl(100 * o.score, 1), "num")],
             [o.rank, o.card_id, card.spend_eur, o.spend_share, o.emissions_share, card.awarded_tenders, o.uptake,
              o.score],
         )
     table.note = ("Kans = max(aandeel uitgaven, aandeel emissies) × (1 − aandeel gegunde aanbestedingen met "
-                  "MVOI-criteria), binnen deze organisatie, × 100. Zie Productkaarten.")
+                  "MVOI-criteria), binnen deze organisatie, × 100. Zie Productkaarten. Grijs: minder dan "
+                  f"{MIN_RECORDS} gegunde aanbestedingen (aantal erbij).")
     return table
 
 
