@@ -7,7 +7,7 @@
    build stops there;
 4. both GX gates, and the publication only when dbt and both gates passed
    (`mvoi gate-and-publish`);
-5. the data-quality scorecard, the dbt docs and the KPI report;
+5. the data-quality scorecard, the dbt docs, the KPI report and the site;
 6. a summary per landing entity (delivered, loaded, rejected, duplicates, amount excluded,
    top reasons), the seconds of each phase, and where every output is.
 
@@ -37,6 +37,7 @@ from mvoi import build_status, dbt_artifacts, landing_check, paths, validate
 from mvoi.build_lock import locked
 from mvoi.gate_and_publish import GateError, gate_and_publish
 from mvoi.report import write_report
+from mvoi.site import write_site
 
 DBT = Path(sys.executable).parent / "dbt"
 
@@ -173,6 +174,7 @@ def _locations() -> str:
         f"Build database : {paths.build_db_path()}",
         f"Published      : {paths.published_db_path()} (read-only for BI tools; Parquet in {paths.export_dir()})",
         f"KPI report     : {paths.report_path()}",
+        f"Site           : {paths.site_dir() / 'index.html'}",
         f"dbt docs       : {target / 'static_index.html'} (serve: DBT_TARGET_PATH={target} {DBT} docs serve --port 8080)",
         f"GX Data Docs   : {validate.data_docs_index()}",
     ])
@@ -215,6 +217,7 @@ def build() -> int:
     steps_ok &= phases.run("docs", _dbt, "docs", "generate", "--static", "--quiet") == 0
     if paths.published_db_path().exists():
         phases.run("report", write_report, paths.published_db_path(), paths.report_path())
+        phases.run("site", write_site, paths.published_db_path(), paths.site_dir())
     build_status.write(outcome, refusals, run_id, started, phases.as_dict())
     print()
     print(format_summary(entity_summary(paths.build_db_path())))

@@ -136,10 +136,10 @@ def test_every_output_lives_in_the_warehouse_folder(sample_warehouse) -> None:
     warehouse = sample_warehouse["warehouse"]
     for relative in ("mvoi.duckdb", "mvoi_published.duckdb", "export", "kpi_report.html", "build_status.json",
                      "target/run_results.json", "target/manifest.json", "target/static_index.html", "logs/dbt.log",
-                     "gx/data_docs/local_site/index.html"):
+                     "gx/data_docs/local_site/index.html", "site/index.html", "site/assets/plotly.min.js"):
         assert (warehouse / relative).exists(), relative
     winner = min(sample_warehouse["results"], key=lambda r: r.returncode)
-    for line in winner.stdout.splitlines()[-5:]:  # the locations printed at the end
+    for line in winner.stdout.splitlines()[-6:]:  # the locations printed at the end
         assert str(warehouse) in line, line
 
 
