@@ -8,8 +8,9 @@ import duckdb
 
 from mvoi.contract import entities
 
-# the smallest selection that still runs the on-run-start hook that loads the landing folder
-TINY = ("build", "--select", "path:seeds/reference/eu_thresholds.csv")
+# the smallest selection that still loads the landing folder: the on-run-start hook loads it
+# only when a selected node reads a landing source
+TINY = ("run", "--select", "stg_landing__suppliers__checked")
 
 
 def write_header_only_folder(folder: Path, skip: tuple[str, ...] = ()) -> Path:
