@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from mvoi import contract
 from mvoi.report import queries
 from mvoi.report.charts import Series, TargetLine, bar_chart, line_chart
 from mvoi.report.formatting import (
@@ -26,14 +27,14 @@ from mvoi.report.queries import Row
 
 # Display order: the cross-cutting KPIs first, then the six MVOI themes.
 THEME_ORDER = ("algemeen", "milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return")
-LAYER_ORDER = ("rijk", "provincie", "gemeente", "waterschap", "overig")
+LAYER_ORDER = contract.code_list("organisations", "government_layer")
 SCOPE_LABELS = {
     "NL": "Nederland",
     "rijk": "Rijk",
     "provincie": "Provincies",
     "gemeente": "Gemeenten",
     "waterschap": "Waterschappen",
-    "overig": "Overig",
+    "overig": "Overige organisaties",
 }
 SCOPE_COLOURS = {
     "NL": "#1b1b1b",

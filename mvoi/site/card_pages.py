@@ -10,13 +10,12 @@ import plotly.graph_objects as go
 
 from mvoi.report.queries import Row
 from mvoi.site import links
+from mvoi.site.data import CARD_THEMES as THEMES
 from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, eur_nl, number_nl, pct_nl, value_nl
 from mvoi.site.model import Cell, Page, Table, chart, few_cell
 from mvoi.site.opportunity import CardTotals, Opportunity, opportunities
 
-THEMES = (("milieu", "Milieu"), ("klimaat", "Klimaat"), ("circulair", "Circulair"), ("isv", "ISV"),
-          ("diversiteit_inclusie", "D&I"), ("social_return", "SROI"))
 SUMMED = ("spend_eur", "emissions_t_co2e", "contract_value_eur", "contract_count", "awarded_tender_count",
           "awarded_tenders_with_criteria_count", "invoice_line_count", "uncovered_isv_risk_spend_eur",
           *(f"awarded_tenders_{t}_count" for t, _ in THEMES))

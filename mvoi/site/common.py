@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from mvoi.report.queries import Row
-from mvoi.site.data import LAYER_NAMES
+from mvoi.report.sections import SCOPE_LABELS
 from mvoi.site.formatting import MISSING, kpi_value_nl
 from mvoi.site.model import Cell, few_cell
 
@@ -16,17 +16,13 @@ YEAR_BASIS = {
     "award": "jaar van gunning", "invoice": "factuurjaar", "start": "startjaar van het contract",
     "end_date": "jaar van afronding van het contract", "period_end": "einde van de rapportageperiode",
 }
-LAYER_COLOURS = {
-    "NL": "#01689b", "rijk": "#e17000", "provincie": "#39870c", "gemeente": "#a90061",
-    "waterschap": "#007bc7", "overig": "#8b4a16",
-}
 
 
 def scope_name(scope_level: str, scope_id: str, organisations: dict[str, Row]) -> str:
     if scope_level == "organisation":
         org = organisations.get(scope_id)
         return org["name"] if org else scope_id
-    return LAYER_NAMES.get(scope_id, scope_id)
+    return SCOPE_LABELS.get(scope_id, scope_id)
 
 
 def status_class(row: Row | None) -> str:

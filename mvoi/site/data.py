@@ -14,20 +14,18 @@ from typing import Any
 
 import duckdb
 
+from mvoi.report import queries
 from mvoi.report.queries import Row, rows
 
-LAYER_NAMES = {
-    "rijk": "Rijk", "provincie": "Provincies", "gemeente": "Gemeenten", "waterschap": "Waterschappen",
-    "overig": "Overige organisaties", "NL": "Nederland",
-}
-THEME_ORDER = ("klimaat", "circulair", "milieu", "isv", "social_return", "diversiteit_inclusie", "algemeen")
-CARD_COLUMNS = (
-    "spend_eur, invoice_line_count, emissions_t_co2e, contract_value_eur, contract_count, awarded_tender_count, "
-    "awarded_tenders_with_criteria_count, awarded_tenders_milieu_count, awarded_tenders_klimaat_count, "
-    "awarded_tenders_circulair_count, awarded_tenders_isv_count, awarded_tenders_diversiteit_inclusie_count, "
-    "awarded_tenders_social_return_count, uncovered_isv_risk_spend_eur, uncovered_isv_risk_contract_count, "
-    "supplier_count"
-)
+# the themes of the cards' criteria columns (awarded_tenders_<theme>_count), with short labels
+CARD_THEMES = (("milieu", "Milieu"), ("klimaat", "Klimaat"), ("circulair", "Circulair"), ("isv", "ISV"),
+               ("diversiteit_inclusie", "D&I"), ("social_return", "SROI"))
+CARD_COLUMNS = ", ".join((
+    "spend_eur", "invoice_line_count", "emissions_t_co2e", "contract_value_eur", "contract_count",
+    "awarded_tender_count", "awarded_tenders_with_criteria_count",
+    *(f"awarded_tenders_{theme}_count" for theme, _ in CARD_THEMES),
+    "uncovered_isv_risk_spend_eur", "uncovered_isv_risk_contract_count", "supplier_count",
+))
 REQUIRED = ("marts.fct_kpi_values", "marts.dim_kpis", "marts.dim_themes", "marts.dim_organisations",
             "marts.mart_product_cards", "marts.mart_sector_cards", "marts.dim_product_groups", "marts.dim_sectors")
 
@@ -130,14 +128,9 @@ def load(db_path: Path) -> SiteData:
 
 
 def _load(con: duckdb.DuckDBPyConnection, tables: set[str], db_path: Path) -> SiteData:
-    publication = _optional(con, tables, "meta.publication",
-                            "select run_id, published_at, published_tables, export_folder from meta.publication")
     return SiteData(
         db_path=db_path,
-        kpis={r["kpi_code"]: r for r in rows(con, """
-            select kpi_code, theme, name_nl, name_en, unit, year_basis, numerator_definition,
-                   denominator_definition, better, bounds, target_description
-            from marts.dim_kpis order by kpi_code""")},
+        kpis=queries.kpi_register(con),
         themes={r["theme"]: r for r in rows(con, """
             select theme, name_nl, name_en, description, kpi_codes from marts.dim_themes""")},
         values=rows(con, """
@@ -182,7 +175,7 @@ def _load(con: duckdb.DuckDBPyConnection, tables: set[str], db_path: Path) -> Si
             select entity, dq_dimension, score::double as score, numerator::double as numerator,
                    denominator::double as denominator
             from governance.dq_scorecard where entity_kind = 'landing' order by entity, dq_dimension"""),
-        publication=publication[0] if publication else {},
+        publication=queries.publication(con) if "meta.publication" in tables else {},
         sources=_optional(con, tables, "meta.publication_sources",
                           "select entity, raw_rows, file_name from meta.publication_sources order by entity"),
     )

@@ -6,14 +6,14 @@ import plotly.graph_objects as go
 
 from mvoi import build_status
 from mvoi.report.queries import Row
-from mvoi.report.sections import refused_build
+from mvoi.report.sections import LAYER_ORDER, SCOPE_COLOURS, SCOPE_LABELS, THEME_ORDER, refused_build
 from mvoi.site import links
-from mvoi.site.common import LAYER_COLOURS, index, kpi_cell, status_text
-from mvoi.site.data import LAYER_NAMES, THEME_ORDER, SiteData
+from mvoi.site.common import index, kpi_cell, status_text
+from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, kpi_value_nl, number_nl, pct_nl
 from mvoi.site.model import Cell, Page, Table, chart
 
-SCOPES = ("NL", *links.LAYERS)
+SCOPES = ("NL", *LAYER_ORDER)
 DIMENSIONS = {"completeness": "Volledigheid", "validity": "Geldigheid", "uniqueness": "Uniciteit",
               "consistency": "Consistentie", "timeliness": "Tijdigheid", "accuracy": "Nauwkeurigheid"}
 
@@ -39,7 +39,7 @@ def theme_table(theme: Row, codes: list[str], data: SiteData, year: int) -> Tabl
     by_key = index([r for r in data.values if r["scope_level"] != "organisation"], "kpi_code", "scope_id", "year")
     by_kpi = data.values_by_kpi()
     table = Table(f"thema-{theme['theme']}", f"{theme['name_nl']} ({year})",
-                  ["KPI", *(LAYER_NAMES[s] for s in SCOPES), "Trend NL"],
+                  ["KPI", *(SCOPE_LABELS[s] for s in SCOPES), "Trend NL"],
                   ["kpi_code", "scope_id", "year", "value", "record_count", "target_value", "meets_target"])
     for code in codes:
         kpi = data.kpis[code]
@@ -60,7 +60,7 @@ def headline(theme: Row, code: str, data: SiteData, year: int) -> dict[str, str]
     rows = data.values_by_kpi().get(code, [])
     national = index([r for r in rows if r["scope_level"] == "national"], "year").get((year,))
     layers = index([r for r in rows if r["scope_level"] == "government_layer"], "scope_id", "year")
-    status = [f"{LAYER_NAMES[s]}: {status_text(layers.get((s, year)))}" for s in links.LAYERS
+    status = [f"{SCOPE_LABELS[s]}: {status_text(layers.get((s, year)))}" for s in LAYER_ORDER
               if layers.get((s, year)) and layers[(s, year)]["target_value"] is not None]
     cell = kpi_cell(national, kpi)
     return {"theme": theme["name_nl"], "theme_en": theme["name_en"] or "", "code": code, "name": kpi["name_nl"],
@@ -72,7 +72,7 @@ def headline_chart(code: str, data: SiteData):
     rows = sorted((r for r in data.values_by_kpi().get(code, []) if r["scope_level"] == "national"),
                   key=lambda r: r["year"])
     figure = go.Figure(go.Scatter(x=[r["year"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
-                                  line={"color": LAYER_COLOURS["NL"]}, name="NL"))
+                                  line={"color": SCOPE_COLOURS["NL"]}, name="NL"))
     figure.update_xaxes(dtick=1, tickformat="d")
     return chart(f"home-{code.lower()}", f"{code} landelijk", figure, height=180,
                  margin={"l": 40, "r": 8, "t": 8, "b": 24}, showlegend=False)

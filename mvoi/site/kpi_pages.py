@@ -5,13 +5,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from mvoi.report.queries import Row
+from mvoi.report.sections import LAYER_ORDER, SCOPE_COLOURS, SCOPE_LABELS
 from mvoi.site import links
-from mvoi.site.common import BETTER, LAYER_COLOURS, YEAR_BASIS, index, kpi_cell, scope_name, status_text
-from mvoi.site.data import LAYER_NAMES, SiteData
+from mvoi.site.common import BETTER, YEAR_BASIS, index, kpi_cell, scope_name, status_text
+from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl
 from mvoi.site.model import Cell, Page, Table, chart
 
-SCOPES = ("NL", *links.LAYERS)
+SCOPES = ("NL", *LAYER_ORDER)
 
 
 def definition(kpi: Row, theme_name: str) -> list[tuple[str, str]]:
@@ -37,7 +38,7 @@ def layer_table(kpi: Row, kpi_rows: list[Row], years: list[int]) -> Table:
         found = [by_key.get((scope, y)) for y in years]
         if not any(found):
             continue
-        table.add([Cell(LAYER_NAMES.get(scope, scope), "label"), *(kpi_cell(r, kpi) for r in found)], None)
+        table.add([Cell(SCOPE_LABELS.get(scope, scope), "label"), *(kpi_cell(r, kpi) for r in found)], None)
         for r in found:
             if r:
                 table.raw.append([scope, r["year"], r["value"], r["numerator"], r["denominator"], r["record_count"],
@@ -54,8 +55,8 @@ def layer_chart(kpi: Row, kpi_rows: list[Row]):
         if points:
             figure.add_trace(go.Scatter(
                 x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers",
-                name=LAYER_NAMES.get(scope, scope),
-                line={"color": LAYER_COLOURS.get(scope), "width": 3 if scope == "NL" else 1.5},
+                name=SCOPE_LABELS.get(scope, scope),
+                line={"color": SCOPE_COLOURS.get(scope), "width": 3 if scope == "NL" else 1.5},
             ))
     targets = sorted({r["target_value"] for r in kpi_rows if r["target_value"] is not None})
     for target in targets:
@@ -82,7 +83,7 @@ def ranking_table(kpi: Row, kpi_rows: list[Row], data: SiteData) -> Table:
         layer = org.get("government_layer")
         table.add(
             [Cell(str(rank), "num"), Cell(name, "label", href=links.organisation(r["scope_id"])),
-             LAYER_NAMES.get(layer, layer or "–"), kpi_cell(r, kpi), Cell(count_nl(r["record_count"]), "num"),
+             SCOPE_LABELS.get(layer, layer or "–"), kpi_cell(r, kpi), Cell(count_nl(r["record_count"]), "num"),
              status_text(r)],
             [rank, r["scope_id"], name, layer, r["year"], r["value"], r["record_count"], r["meets_target"]],
         )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-LAYERS = ("rijk", "provincie", "gemeente", "waterschap", "overig")
-
 
 def _safe(identifier: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", str(identifier)) or "_"

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from mvoi.report.queries import Row
+from mvoi.report.sections import SCOPE_LABELS
 from mvoi.site import links
 from mvoi.site.common import index, kpi_cell, quantiles, status_text
-from mvoi.site.data import LAYER_NAMES, SiteData
+from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, eur_nl, kpi_value_nl, number_nl, pct_nl, value_nl
 from mvoi.site.model import Cell, Page, Table, chart, few_cell
 from mvoi.site.opportunity import CardTotals, opportunities
@@ -88,7 +89,7 @@ def kpi_table(org: Row, data: SiteData, lk: Lookups) -> Table:
              r["meets_target"] if r else None],
         )
     table.note = (f"Per KPI het laatste jaar met een waarde. Mediaan en spreiding over de organisaties van de laag "
-                  f"{LAYER_NAMES.get(layer, layer)} in dat jaar. Grijs: minder dan {MIN_RECORDS} records.")
+                  f"{SCOPE_LABELS.get(layer, layer)} in dat jaar. Grijs: minder dan {MIN_RECORDS} records.")
     return table
 
 
@@ -158,7 +159,7 @@ def profile_table(org: Row, data: SiteData, lk: Lookups) -> Table:
 
 
 def organisation_page(org: Row, data: SiteData, lk: Lookups) -> Page:
-    layer = LAYER_NAMES.get(org["government_layer"], org["government_layer"])
+    layer = SCOPE_LABELS.get(org["government_layer"], org["government_layer"])
     lead = f"Bestuurslaag: {layer}."
     if org.get("parent_organisation_name"):
         lead += f" Onderdeel van {org['parent_organisation_name']}."
@@ -187,7 +188,7 @@ def list_page(data: SiteData) -> Page:
     for oid, org in sorted(data.organisations.items(), key=lambda kv: kv[1]["name"]):
         counts = data.org_records.get(oid, {})
         layer = org["government_layer"]
-        table.add([Cell(org["name"], "label", href=links.organisation(oid)), LAYER_NAMES.get(layer, layer),
+        table.add([Cell(org["name"], "label", href=links.organisation(oid)), SCOPE_LABELS.get(layer, layer),
                    org.get("parent_organisation_name") or "–", Cell(count_nl(counts.get("invoice_lines", 0)), "num"),
                    Cell(count_nl(counts.get("tenders", 0)), "num")],
                   [oid, org["name"], layer, org.get("parent_organisation_name"), counts.get("invoice_lines", 0),
