@@ -16,8 +16,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from benchmark_child import run_measured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
@@ -25,12 +26,10 @@ BIN_DIR = Path(sys.executable).parent
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Run a command; return (seconds, peak RSS in MB) of the child."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    measured = run_measured(cmd, PROJECT_DIR, env, stdout=subprocess.DEVNULL)
+    if measured.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return time.perf_counter() - t0, round(usage.ru_maxrss / 1024)
+    return measured.seconds, measured.peak_mb
 
 
 def main() -> int:

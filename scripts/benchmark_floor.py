@@ -31,11 +31,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from benchmark_child import run_measured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FLOOR_SQL = PROJECT_DIR / "scripts" / "kpi_floor.sql"
@@ -93,17 +93,12 @@ def generate(landing: Path, lines: int, seed: int) -> None:
 
 def timed(name: str, cmd: list[str], env: dict[str, str], log: Path) -> Side:
     """Run a command with its output in `log`; its seconds and peak RSS (MB)."""
-    t0 = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
+        measured = run_measured(cmd, PROJECT_DIR, env, stdout=out, stderr=subprocess.STDOUT)
+    if measured.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"{name} failed (log {log}):\n{tail}")
-    # CPU time (user + system, the child and the children it waited for) is what the work
-    # costs when other processes share the cores; ru_maxrss is in KiB on Linux
-    return Side(name, seconds, usage.ru_utime + usage.ru_stime, round(usage.ru_maxrss / 1024))
+    return Side(name, measured.seconds, measured.cpu_seconds, measured.peak_mb)
 
 
 def run_build(root: Path, landing: Path) -> tuple[Side, Path]:

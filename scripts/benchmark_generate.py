@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from benchmark_child import run_measured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,12 +25,10 @@ def run_once(lines: int, fmt: str, out: Path, seed: int, fault_rate: float) -> d
         shutil.rmtree(out)
     cmd = [sys.executable, "-m", "mvoi.generate", "--out", str(out), "--invoice-lines", str(lines),
            "--seed", str(seed), "--format", fmt, "--fault-rate", str(fault_rate), "--quiet"]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=PROJECT_DIR)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
+    measured = run_measured(cmd, PROJECT_DIR)
+    if measured.returncode != 0:
         raise SystemExit(f"generate failed for {lines} lines")
+    seconds = measured.seconds
     manifest = json.loads((out / "_faults.json").read_text(encoding="utf-8"))
     total_rows = sum(e["rows_written"] for e in manifest["entities"].values())
     size = sum(p.stat().st_size for p in out.iterdir())
@@ -40,7 +37,7 @@ def run_once(lines: int, fmt: str, out: Path, seed: int, fault_rate: float) -> d
         "all_rows": total_rows,
         "seconds": round(seconds, 1),
         "lines_per_second": round(lines / seconds),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),  # Linux: KiB
+        "peak_rss_mb": measured.peak_mb,
         "output_mb": round(size / 2**20, 1),
         "command": " ".join(["python -m mvoi.generate", *cmd[3:]]),
     }

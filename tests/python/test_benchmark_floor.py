@@ -22,6 +22,8 @@ LINES = 50_000
 
 
 def load_benchmark():
+    if str(SCRIPT.parent) not in sys.path:
+        sys.path.insert(0, str(SCRIPT.parent))  # as when run as a script: its sibling benchmark_child
     spec = importlib.util.spec_from_file_location("benchmark_floor", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclass looks its module up
