@@ -15,6 +15,7 @@ from importlib.metadata import version
 # sub-command -> (module, one-line help)
 COMMANDS = {
     "build": ("mvoi.build", "the whole build of a warehouse: check, dbt build, gates, publish, docs, report"),
+    "deliver": ("mvoi.deliveries", "receive a delivery (a landing folder of one organisation) into the landing store (--list: the register)"),
     "rejections": ("mvoi.rejections", "list or export the quarantined rows and their reasons (no personal data)"),
     "generate": ("mvoi.generate", "write a synthetic landing folder (all nine entities)"),
     "check-metadata": ("mvoi.metadata_gate", "fail when docs, owners, keys or contracts are missing"),

@@ -15,6 +15,7 @@ still override one location each:
 | dbt target (docs, results)   | `DBT_TARGET_PATH`         | `target/`                       |
 | dbt logs                     | `DBT_LOG_PATH`            | `logs/`                         |
 | GX results and Data Docs     | `MVOI_GX_UNCOMMITTED_DIR` | `gx/`                           |
+| landing store (deliveries)   | `MVOI_LANDING_STORE`      | `landing_store/`                |
 | build lock                   | (none)                    | `mvoi.duckdb.lock`, beside the build database |
 | outcome of the last build    | (none)                    | `build_status.json`, beside the publication |
 """
@@ -88,6 +89,12 @@ def gx_uncommitted_dir() -> Path:
     return _setting("MVOI_GX_UNCOMMITTED_DIR", warehouse_dir() / "gx")
 
 
+def landing_store_dir() -> Path:
+    """The landing store: the deliveries received by `mvoi deliver` and their register
+    (MVOI_LANDING_STORE)."""
+    return _setting("MVOI_LANDING_STORE", warehouse_dir() / "landing_store")
+
+
 def build_lock_path() -> Path:
     """The lock that serialises the builds of one build database (and its publication)."""
     db = build_db_path()
@@ -113,4 +120,5 @@ def output_environment() -> dict[str, str]:
         "DBT_TARGET_PATH": str(dbt_target_dir()),
         "DBT_LOG_PATH": str(dbt_log_dir()),
         "MVOI_GX_UNCOMMITTED_DIR": str(gx_uncommitted_dir()),
+        "MVOI_LANDING_STORE": str(landing_store_dir()),
     }
