@@ -24,6 +24,7 @@ from mvoi.generator import Config, generate
 from mvoi.generator.split import (
     CORRECTION_FILE,
     ORGANISATIONS_FILE,
+    PERIOD_BOUND,
     correction_delivery,
     read_entity,
     scale_text,
@@ -35,8 +36,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 N = 2_000
 SEED = 11
 COPIED = ("suppliers", "supplier_certificates")  # list-like entities copied into several folders
-PERIOD_BOUND = {"invoice_lines": "invoice_date", "social_return_realisations": "period_end",
-                "material_reports": "period_end"}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -213,6 +212,13 @@ def test_faulty_rows_that_cannot_be_attributed_go_nowhere(tmp_path: Path) -> Non
 
 # ---------------------------------------------------------------------------------------
 # the correction
+
+
+def test_period_bound_entities_agree_with_the_contract() -> None:
+    declared = {name: getattr(e, "period_column", None) for name, e in entities().items()}
+    if not any(declared.values()):
+        pytest.skip("the landing contract declares no period_column (yet)")
+    assert {name: col for name, col in declared.items() if col} == PERIOD_BOUND
 
 
 def _busiest(folders) -> tuple[str, int]:
