@@ -41,7 +41,7 @@ from pathlib import Path
 import duckdb
 
 from mvoi.contract import Entity, entities
-from mvoi.landing_check import LandingProblem, check_landing_folder, format_problems
+from mvoi.landing_check import CSV_UTF8, LandingProblem, check_landing_folder, format_problems
 from mvoi.paths import landing_store_dir
 
 REGISTER = "register.jsonl"
@@ -248,16 +248,20 @@ def _write_parquet_files(tmp: Path, files: list[dict]) -> list[LandingProblem]:
             try:
                 info["row_count"] = write_parquet(con, source, contract[info["entity"]], tmp / f"{info['entity']}.parquet")
             except duckdb.Error as exc:
-                text = " ".join(str(exc).split())
-                problems.append(
-                    LandingProblem(
-                        info["file_name"],
-                        None,
-                        f"{info['file_name']} cannot be read as the build reads it ({text[:160]}). "
-                        "Export it again as CSV UTF-8 (comma delimited) and deliver again.",
-                    )
-                )
+                problems.append(_unreadable(source, exc))
     return problems
+
+
+def _unreadable(source: Path, exc: duckdb.Error) -> LandingProblem:
+    """The problem of a file that passed the landing check but that DuckDB cannot read with
+    the loader's options (DuckDB's first two lines, naming the file, not the store's copy)."""
+    text = " ".join(" ".join(str(exc).replace(str(source), source.name).splitlines()[:2]).split())
+    text = text if len(text) <= 200 else text[:197] + "..."
+    if source.suffix == ".csv":
+        what = f"Export it again as {CSV_UTF8}, with one kind of line ending throughout, and deliver again."
+    else:
+        what = f"Write it again as Parquet, or deliver {source.stem}.csv instead."
+    return LandingProblem(source.name, None, f"{source.name} cannot be read the way the build reads it ({text}). {what}")
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, source: Path, entity: Entity, target: Path) -> int:

@@ -188,6 +188,20 @@ def test_refused_missing_required_column(landing, store):
     assert "suppliers.csv: column kvk_number is missing" in written["reason"]
 
 
+def test_refused_file_the_loader_cannot_read(landing, store):
+    """A file the landing check passes but DuckDB's reader (the loader's options) cannot read:
+    here line endings that change half-way."""
+    (landing / "organisations.csv").write_bytes(
+        b'"organisation_id","name","government_layer"\r\n"00000001653064871000","a","rijk"\n'
+        b'"00000001573167734000","b","rijk"\r\n'
+    )
+    written = refuse(landing, store)
+    assert written["reason"].startswith("organisations.csv cannot be read the way the build reads it (")
+    assert ".tmp-" not in written["reason"] and "deliver again" in written["reason"]
+    assert all(f["sha256"] for f in written["files"])
+    assert not list((store / "deliveries").glob(".tmp-*"))
+
+
 def test_refused_folder_without_landing_file(tmp_path, store):
     folder = tmp_path / "empty"
     folder.mkdir()
