@@ -317,10 +317,11 @@ def correction_delivery(org_dir: Path, out_dir: Path, year: int, factor: float =
     mask = _isin(contracts, "contract_id", corrected)
     write_entity(out_dir, "contracts", fmt, _scaled(contracts, CORRECTED_COLUMNS["contracts"], f, mask))
     changed["contracts"] = contracts.filter(mask)["contract_id"].to_pylist()
-    for name in ("organisations", "suppliers", "tenders"):
-        for ext in FORMATS:
+    for name in ("organisations", "suppliers", "tenders", "supplier_certificates", "tender_criteria"):
+        for ext in FORMATS:  # no stale file of an earlier run stays behind
             (out_dir / f"{name}.{ext}").unlink(missing_ok=True)
-        shutil.copyfile(org_dir / f"{name}.{fmt}", out_dir / f"{name}.{fmt}")
+        if name in ("organisations", "suppliers", "tenders"):
+            shutil.copyfile(org_dir / f"{name}.{fmt}", out_dir / f"{name}.{fmt}")
     orgs = read_entity(org_dir, "organisations", fmt)["organisation_id"].to_pylist()
     summary = {
         "organisation": orgs[0] if len(orgs) == 1 else orgs,
