@@ -17,6 +17,7 @@ COMMANDS = {
     "build": ("mvoi.build", "the whole build of a warehouse: check, dbt build, gates, publish, docs, report"),
     "deliver": ("mvoi.deliveries", "receive a delivery (a landing folder of one organisation) into the landing store (--list: the register)"),
     "rejections": ("mvoi.rejections", "list or export the quarantined rows and their reasons (no personal data)"),
+    "feedback": ("mvoi.feedback", "write the feedback on one delivery (rejected rows and warnings) as CSV and HTML for the organisation that sent it"),
     "generate": ("mvoi.generate", "write a synthetic landing folder (all nine entities)"),
     "check-metadata": ("mvoi.metadata_gate", "fail when docs, owners, keys or contracts are missing"),
     "validate": ("mvoi.validate", "run the Great Expectations gates (landing, publication) on the build database"),
