@@ -8,7 +8,8 @@
          scope_id: rijk, year: 2023}', then run target/compiled/mvoi/analyses/trace_kpi_value.sql
     against the build (or published) database.
     Output: one row per record of the KPI's (denominator) domain in that scope and year - the
-    invoice lines, awarded tenders, contracts, realisations or material reports - with its
+    invoice lines, awarded tenders, contracts, realisations or material reports, each with the
+    delivery it came from (delivery_id: the landing store's register) - with its
     contribution to the numerator and the denominator, and, on every row, the traced totals
     next to the fct_kpi_values row (is_reconciled = the traced sums and record count equal it).
     The per-KPI formulas are fct_kpi_values' own (kpi_formulas(), macros/kpi/kpi_formulas.sql);
@@ -73,6 +74,7 @@ domain_records as (
         '{{ kpi_code }}' as kpi_code,
         '{{ source.record_type }}' as record_type,
         cast({{ source.key }} as varchar) as record_id,
+        delivery_id,
         organisation_id,
         government_layer,
         {{ source.year }} as kpi_year,
@@ -120,6 +122,7 @@ final as (
         domain_records.kpi_code,
         domain_records.record_type,
         domain_records.record_id,
+        domain_records.delivery_id,
         domain_records.organisation_id,
         domain_records.government_layer,
         domain_records.kpi_year,

@@ -1,26 +1,195 @@
 {% macro load_landing() -%}
-    {#- Copy every <entity>.csv or <entity>.parquet of the landing folder into raw.<entity>,
-        all columns as text, after checking the file and its columns against the landing
-        contract (the `landing` source). The folder is MVOI_RAW_DIR, else the bundled sample
-        (`sample/`, relative to the project folder dbt runs in). Runs at the start of
-        `dbt build` / `dbt run`. -#}
-    {%- set raw_dir = env_var('MVOI_RAW_DIR', '') | trim or 'sample' -%}
+    {#- Fill schema raw with the landing data the build starts from, every contract column as
+        text plus four delivery columns (_delivery_id, _delivering_organisation_id, _id_scope,
+        _delivery_period), and the delivery register (raw.deliveries, raw.delivery_files).
+        - MVOI_RAW_DIR set: that landing folder, as one multi-organisation delivery.
+        - else the landing store (MVOI_LANDING_STORE, default <MVOI_WAREHOUSE_DIR>/landing_store,
+          written by `mvoi deliver`) when it holds an accepted delivery: its current rows
+          (_load_store_entity says which rows are current);
+        - else the bundled sample (`sample/`), as one multi-organisation delivery.
+        Runs at the start of `dbt build` / `dbt run` (docs/deliveries.md). -#}
     {%- if not execute or flags.WHICH not in ['build', 'run'] -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set raw_dir = raw_dir.rstrip('/') -%}
-    {%- if run_query("select count(*) from glob('" ~ _sql_text(raw_dir) ~ "/*')").columns[0].values()[0] == 0 -%}
-        {{ exceptions.raise_compiler_error("Landing folder " ~ raw_dir ~ " (MVOI_RAW_DIR) does not exist or is empty.") }}
-    {%- endif -%}
+    {%- set raw_dir = env_var('MVOI_RAW_DIR', '') | trim -%}
+    {%- set store = (env_var('MVOI_LANDING_STORE', '') | trim
+        or (env_var('MVOI_WAREHOUSE_DIR', '') | trim or 'warehouse') ~ '/landing_store').rstrip('/') -%}
     {%- do run_query("create schema if not exists raw") -%}
     {%- do run_query(
         "create or replace table raw.landing_files (entity varchar, file_path varchar, file_format varchar, "
         ~ "row_count bigint, missing_optional_columns varchar, extra_columns varchar, loaded_at timestamp)"
     ) -%}
+    {%- do _load_delivery_register(store) -%}
+    {%- set accepted = run_query("select count(*) from raw.deliveries where status = 'accepted'").columns[0].values()[0] -%}
+    {%- if not raw_dir and accepted > 0 -%}
+        {{ log("Landing: the current state of the landing store " ~ store ~ " (" ~ accepted ~ " accepted deliveries)", info=true) }}
+        {%- for node in graph.sources.values() if node.source_name == 'landing' -%}
+            {%- do _load_store_entity(store, node) -%}
+        {%- endfor -%}
+        {{ return('') }}
+    {%- endif -%}
+
+    {%- set raw_dir = (raw_dir or 'sample').rstrip('/') -%}
+    {%- if run_query("select count(*) from glob('" ~ _sql_text(raw_dir) ~ "/*')").columns[0].values()[0] == 0 -%}
+        {{ exceptions.raise_compiler_error("Landing folder " ~ raw_dir ~ " (MVOI_RAW_DIR) does not exist or is empty.") }}
+    {%- endif -%}
     {%- for node in graph.sources.values() if node.source_name == 'landing' -%}
         {%- do _load_landing_entity(raw_dir, node) -%}
     {%- endfor -%}
+    {#- the folder is one delivery that covers every organisation in it -#}
+    {%- do run_query(
+        "insert into raw.deliveries values ('" ~ _folder_delivery_id() ~ "', 0, null, null, now()::timestamp, "
+        ~ "'accepted', null, null, '" ~ _sql_text(raw_dir) ~ "')") -%}
+    {%- do run_query(
+        "insert into raw.delivery_files select '" ~ _folder_delivery_id() ~ "', entity, "
+        ~ "parse_filename(file_path), null, row_count, null from raw.landing_files where file_path is not null") -%}
     {{ return('') }}
+{%- endmacro %}
+
+
+{% macro _contract_columns(node) -%}
+    {#- The landing contract's columns of a landing source table: not the loader's own
+        delivery columns (meta.loader), which no file holds. -#}
+    {{- return(node.columns.values() | rejectattr('meta.loader', 'defined') | list) -}}
+{%- endmacro %}
+
+
+{% macro _folder_delivery_id() -%}
+    {#- The delivery id of a build from a landing folder (MVOI_RAW_DIR or the sample). -#}
+    {{- return('landing_folder') -}}
+{%- endmacro %}
+
+
+{% macro _delivery_columns(delivery_id="'" ~ _folder_delivery_id() ~ "'", organisation='null', period='null') -%}
+    {#- The four delivery columns every raw landing table carries after the contract's:
+        the delivery, the delivering organisation (null: a multi-organisation folder), the
+        scope of its ids (the delivering organisation's OIN; null: one national namespace)
+        and the period of a period delivery (null: complete data). -#}
+    {{- return(
+        delivery_id ~ " as _delivery_id, cast(" ~ organisation ~ " as varchar) as _delivering_organisation_id, "
+        ~ "cast(" ~ organisation ~ " as varchar) as _id_scope, cast(" ~ period ~ " as integer) as _delivery_period") -}}
+{%- endmacro %}
+
+
+{% macro _load_delivery_register(store) -%}
+    {#- raw.deliveries and raw.delivery_files from <store>/register.jsonl (written by
+        `mvoi deliver`); empty when the store has no register. -#}
+    {%- do run_query(
+        "create or replace table raw.deliveries (delivery_id varchar, sequence integer, organisation_id varchar, "
+        ~ "period integer, received_at timestamp, status varchar, reason varchar, content_sha256 varchar, "
+        ~ "source_folder varchar)") -%}
+    {%- do run_query(
+        "create or replace table raw.delivery_files (delivery_id varchar, entity varchar, file_name varchar, "
+        ~ "sha256 varchar, row_count bigint, bytes bigint)") -%}
+    {%- set register = store ~ '/register.jsonl' -%}
+    {%- if run_query("select count(*) from glob('" ~ _sql_text(register) ~ "')").columns[0].values()[0] == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set reader -%}
+        read_json('{{ _sql_text(register) }}', format = 'newline_delimited', columns = {
+            delivery_id: 'varchar', sequence: 'integer', organisation_id: 'varchar', period: 'integer',
+            received_at: 'timestamp', status: 'varchar', reason: 'varchar', content_sha256: 'varchar',
+            source_folder: 'varchar',
+            files: 'struct(entity varchar, file_name varchar, sha256 varchar, row_count bigint, bytes bigint)[]'
+        })
+    {%- endset -%}
+    {%- do run_query(
+        "insert into raw.deliveries select * exclude (files) from " ~ reader) -%}
+    {%- do run_query(
+        "insert into raw.delivery_files select delivery_id, f.entity, f.file_name, f.sha256, f.row_count, f.bytes "
+        ~ "from (select delivery_id, unnest(files) as f from " ~ reader ~ ")") -%}
+{%- endmacro %}
+
+
+{% macro _load_store_entity(store, node) -%}
+    {#- raw.<entity> as the current rows of the accepted deliveries in the landing store
+        (<store>/deliveries/<delivery_id>/<entity>.parquet, the contract's columns as text):
+        - a complete delivery (no period) replaces everything its organisation delivered before;
+        - a period delivery replaces, for a period-bound entity (meta.period_column), the
+          organisation's rows of that year; any other entity it updates by key (the latest
+          delivery of a key wins; keys are per organisation unless the entity's key is
+          national, meta.key_scope);
+        superseded rows stay in the store and the register, not in raw. -#}
+    {%- set entity = node.name -%}
+    {%- set columns = _contract_columns(node) | map(attribute='name') | list -%}
+    {%- set key = node.meta.get('key') -%}
+    {%- set period_column = node.meta.get('period_column') -%}
+    {%- set national_key = node.meta.get('key_scope', 'organisation') == 'national' -%}
+    {#- D*: the delivery folders, not a receive in progress (.tmp-D...) -#}
+    {%- set files = store ~ '/deliveries/D*/' ~ entity ~ '.parquet' -%}
+    {%- if run_query("select count(*) from glob('" ~ _sql_text(files) ~ "')").columns[0].values()[0] == 0 -%}
+        {%- if node.meta.get('required', true) -%}
+            {{ exceptions.raise_compiler_error(
+                "The landing store " ~ store ~ " holds no accepted delivery with " ~ entity
+                ~ ", a required entity of the landing contract: deliver it with `mvoi deliver`.") }}
+        {%- endif -%}
+        {%- set cols = [] -%}
+        {%- for c in columns -%}{%- do cols.append('cast(null as varchar) as "' ~ c ~ '"') -%}{%- endfor -%}
+        {%- do run_query("create or replace table raw." ~ entity ~ " as select " ~ cols | join(', ') ~ ", "
+            ~ _delivery_columns() ~ " limit 0") -%}
+        {%- do run_query("insert into raw.landing_files values ('" ~ entity ~ "', null, 'absent', 0, null, null, now())") -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set sql -%}
+        create or replace table raw.{{ entity }} as
+        with delivered as (
+            select
+                {%- for c in columns %}
+                "{{ c }}",
+                {%- endfor %}
+                regexp_extract(filename, '([^/\\]+)[/\\][^/\\]+$', 1) as delivery_id
+            from read_parquet('{{ _sql_text(files) }}', filename = true, union_by_name = true)
+        ),
+
+        deliveries as (
+            select * from raw.deliveries where status = 'accepted'
+        ),
+
+        last_complete as (
+            select organisation_id, max(sequence) as sequence
+            from deliveries
+            where period is null
+            group by organisation_id
+        ),
+
+        last_period as (
+            select organisation_id, period, max(sequence) as sequence
+            from deliveries
+            where period is not null
+            group by organisation_id, period
+        ),
+
+        current_rows as (
+            select
+                delivered.* exclude (delivery_id),
+                {{ _delivery_columns('delivered.delivery_id', 'deliveries.organisation_id', 'deliveries.period') }},
+                deliveries.sequence as _sequence
+            from delivered
+            inner join deliveries on delivered.delivery_id = deliveries.delivery_id
+            left join last_complete on deliveries.organisation_id = last_complete.organisation_id
+            {%- if period_column %}
+            left join last_period
+                on deliveries.organisation_id = last_period.organisation_id
+                and try_cast(left(trim(delivered."{{ period_column }}"), 4) as integer) = last_period.period
+            {%- endif %}
+            where deliveries.sequence >= coalesce(last_complete.sequence, 0)
+            {%- if period_column %}
+                and deliveries.sequence >= coalesce(last_period.sequence, 0)
+            {%- endif %}
+            {%- if not period_column %}
+            qualify deliveries.sequence = max(deliveries.sequence) over (
+                partition by {{ '' if national_key else 'deliveries.organisation_id, ' }}nullif(trim(delivered."{{ key }}"), '')
+            )
+            {%- endif %}
+        )
+
+        select * exclude (_sequence) from current_rows
+    {%- endset -%}
+    {%- do run_query(sql) -%}
+    {%- set row_count = run_query("select count(*) from raw." ~ entity).columns[0].values()[0] -%}
+    {%- do run_query(
+        "insert into raw.landing_files values ('" ~ entity ~ "', '" ~ _sql_text(files) ~ "', 'parquet', "
+        ~ row_count ~ ", null, null, now())") -%}
 {%- endmacro %}
 
 
@@ -28,7 +197,7 @@
     {#- Check and copy one landing entity; stops the build with a message naming the file and
         the column when a required file or column is missing. -#}
     {%- set entity = node.name -%}
-    {%- set contract_columns = node.columns.values() | list -%}
+    {%- set contract_columns = _contract_columns(node) -%}
     {%- set found = [] -%}
     {%- for ext in ['csv', 'parquet'] -%}
         {%- set path = raw_dir ~ '/' ~ entity ~ '.' ~ ext -%}
@@ -51,8 +220,9 @@
         {%- endif -%}
         {#- an optional entity that was not delivered is an empty table -#}
         {%- set cols = [] -%}
-        {%- for c in contract_columns -%}{%- do cols.append('"' ~ c.name ~ '" varchar') -%}{%- endfor -%}
-        {%- do run_query("create or replace table raw." ~ entity ~ " (" ~ cols | join(', ') ~ ")") -%}
+        {%- for c in contract_columns -%}{%- do cols.append('cast(null as varchar) as "' ~ c.name ~ '"') -%}{%- endfor -%}
+        {%- do run_query("create or replace table raw." ~ entity ~ " as select " ~ cols | join(', ') ~ ", "
+            ~ _delivery_columns() ~ " limit 0") -%}
         {%- do run_query("insert into raw.landing_files values ('" ~ entity ~ "', null, 'absent', 0, null, null, now())") -%}
         {{ return('') }}
     {%- endif -%}
@@ -111,7 +281,8 @@
     {%- else -%}
         {%- set from_clause = reader ~ ")" -%}
     {%- endif -%}
-    {%- do run_query("create or replace table raw." ~ entity ~ " as select " ~ selects | join(', ') ~ " from " ~ from_clause) -%}
+    {%- do run_query("create or replace table raw." ~ entity ~ " as select " ~ selects | join(', ') ~ ", "
+        ~ _delivery_columns() ~ " from " ~ from_clause) -%}
     {%- set row_count = run_query("select count(*) from raw." ~ entity).columns[0].values()[0] -%}
     {%- do run_query(
         "insert into raw.landing_files values ('" ~ entity ~ "', '" ~ _sql_text(path) ~ "', '" ~ ext ~ "', "

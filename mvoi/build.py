@@ -1,8 +1,10 @@
 """`mvoi build`: the whole build of one warehouse, as `make build` runs it.
 
 1. take the warehouse's build lock (one build at a time per warehouse: mvoi.build_lock);
-2. check the landing folder (MVOI_RAW_DIR, else the bundled sample) before dbt starts:
-   every bad file is reported at once, and nothing is built or touched;
+2. choose the landing data: MVOI_RAW_DIR when set, else the landing store when it holds an
+   accepted delivery (`mvoi deliver`; docs/deliveries.md), else the bundled sample; a landing
+   folder is checked before dbt starts: every bad file is reported at once, and nothing is
+   built or touched (a delivery was checked when it was received);
 3. `dbt build`; when dbt stops before building anything (a landing hook or compile error) the
    build stops there;
 4. both GX gates, and the publication only when dbt and both gates passed
@@ -33,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from mvoi import build_status, dbt_artifacts, landing_check, paths, validate
+from mvoi import build_status, dbt_artifacts, deliveries, landing_check, paths, validate
 from mvoi.build_lock import locked
 from mvoi.gate_and_publish import GateError, gate_and_publish
 from mvoi.report import write_report
@@ -186,13 +188,20 @@ def build() -> int:
     os.environ.setdefault("DBT_PROFILES_DIR", str(paths.PROJECT_DIR))
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     phases = Phases()
-    raw_dir = Path(os.environ.get("MVOI_RAW_DIR", "").strip() or paths.sample_dir())
-    print(f"== landing: {raw_dir}", flush=True)
-    problems = phases.run("landing check", landing_check.check_landing_folder, raw_dir)
-    if problems:
-        print(landing_check.format_problems(problems, raw_dir))
-        build_status.write("refused", [p.message for p in problems], None, started, phases.as_dict())
-        return 1
+    raw_setting = os.environ.get("MVOI_RAW_DIR", "").strip()
+    store = paths.landing_store_dir()
+    accepted = [] if raw_setting else deliveries.accepted_deliveries(store)
+    if accepted:
+        # every delivery was checked when `mvoi deliver` received it
+        print(f"== landing: the landing store {store} ({len(accepted)} accepted deliveries)", flush=True)
+    else:
+        raw_dir = Path(raw_setting or paths.sample_dir())
+        print(f"== landing: {raw_dir}", flush=True)
+        problems = phases.run("landing check", landing_check.check_landing_folder, raw_dir)
+        if problems:
+            print(landing_check.format_problems(problems, raw_dir))
+            build_status.write("refused", [p.message for p in problems], None, started, phases.as_dict())
+            return 1
 
     run_results = paths.dbt_target_dir() / "run_results.json"
     run_results.unlink(missing_ok=True)  # a build that stops early must not look like the last one

@@ -45,6 +45,7 @@ class Rule:
     dq_dimension: str
     description: str  # with {values} filled in from the column's code list
     gx: tuple[dict[str, Any], ...] = ()  # {"check": name, **parameters} per GX check
+    delivery_only: bool = False  # only a delivery of one organisation (landing store) can break it
 
     def as_row(self) -> dict[str, str]:
         """The rule as a row of seeds/reference/landing_rules.csv."""
@@ -63,6 +64,8 @@ class Entity:
     description: str = ""
     column_specs: tuple[Column, ...] = ()
     rules: tuple[Rule, ...] = ()
+    key_scope: str = "organisation"  # organisation: ids unique per delivering organisation; national
+    period_column: str | None = None  # the date whose year a period delivery replaces
 
     def column(self, name: str) -> Column:
         (spec,) = [c for c in self.column_specs if c.name == name]
@@ -106,6 +109,7 @@ def _rule(entity: str, raw: dict, columns: dict[str, Column]) -> Rule:
         dq_dimension=raw["dq_dimension"],
         description=" ".join(str(raw["description"]).split()).replace("{values}", ", ".join(column.values)),
         gx=tuple(_gx_check(item) for item in raw.get("gx") or ()),
+        delivery_only=bool(raw.get("delivery_only", False)),
     )
 
 
@@ -119,7 +123,8 @@ def read_entities(path: Path = SOURCES_FILE) -> dict[str, Entity]:
     """Entities of the landing contract in `path`, in contract order."""
     result = {}
     for table in _landing_source(path)["tables"]:
-        specs = tuple(_column(c) for c in table["columns"])
+        # the loader's delivery columns (meta.loader) are not delivered: not contract columns
+        specs = tuple(_column(c) for c in table["columns"] if not (c.get("meta") or {}).get("loader"))
         by_name = {c.name: c for c in specs}
         meta = table["meta"]
         result[table["name"]] = Entity(
@@ -132,8 +137,24 @@ def read_entities(path: Path = SOURCES_FILE) -> dict[str, Entity]:
             description=" ".join(str(table.get("description", "")).split()),
             column_specs=specs,
             rules=tuple(_rule(table["name"], r, by_name) for r in meta.get("rules") or ()),
+            key_scope=meta.get("key_scope", "organisation"),
+            period_column=meta.get("period_column"),
         )
     return result
+
+
+def scoped_columns(entities_by_name: dict[str, Entity], entity: str) -> tuple[str, ...]:
+    """The columns of `entity` whose ids belong to the delivering organisation: its key (unless
+    the key is national) and every column that refers to such a key."""
+    def is_scoped_key(name: str, column: str) -> bool:
+        target = entities_by_name[name]
+        return target.key == column and target.key_scope == "organisation"
+
+    e = entities_by_name[entity]
+    return tuple(
+        c.name for c in e.column_specs
+        if is_scoped_key(entity, c.name) or (c.references and is_scoped_key(*c.references.split(".")))
+    )
 
 
 def read_formats(path: Path = SOURCES_FILE) -> dict[str, str]:

@@ -327,13 +327,27 @@ def _range_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck:
 
 def _references_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck | None:
     parent, parent_col = spec["to"].split(".")
-    if parent_col not in (ctx.catalog.get(f"raw.{parent}") or ()):
+    parent_columns = ctx.catalog.get(f"raw.{parent}") or ()
+    if parent_col not in parent_columns:
         return None  # the parent's own columns_present / table rule reports it
+    parent_value = f"trim(cast(p.{_q(parent_col)} as varchar))"
+    if ID_SCOPE in parent_columns and parent_col in contract.scoped_columns(contract.entities(), parent):
+        parent_value = _scoped_value("p", parent_value)
     return _true_check(
         f"{col}__references",
         f"case when n.{_q(col)} is not null then n.{_q(col)} in ("
-        f"select trim(cast(p.{_q(parent_col)} as varchar)) from raw.{_q(parent)} as p) end",
+        f"select {parent_value} from raw.{_q(parent)} as p) end",
         f"{col} exists in the delivered {parent}.{parent_col}.")
+
+
+# the loader's column with the OIN whose ids a landing-store row's ids are (macros/load_landing.sql)
+ID_SCOPE = "_id_scope"
+
+
+def _scoped_value(alias: str, value: str) -> str:
+    """An organisation-scoped id as staging writes it: `<OIN>:<id>` for a row of one
+    organisation's delivery, the id as delivered otherwise."""
+    return f"coalesce({alias}.{_q(ID_SCOPE)} || ':', '') || {value}"
 
 
 def _order_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck | None:
@@ -432,11 +446,14 @@ def _as_read_asset(entity: contract.Entity, ctx: _EntityContext, column_rules: l
 
 def _as_read_query(entity: contract.Entity, ctx: _EntityContext, derived: list[str]) -> str:
     selects = []
+    scoped = contract.scoped_columns(contract.entities(), entity.name) if ID_SCOPE in (ctx.present or ()) else ()
     for col in entity.columns:
         if not ctx.has(col) or col in entity.personal_data_columns:
             continue  # personal data is never read into a rule, a result or Data Docs
         value = f"trim(cast(d.{_q(col)} as varchar))"
         normalised = {"lower": f"lower({value})", "upper": f"upper({value})"}.get(ctx.case_of.get(col), value)
+        if col in scoped:  # ids are unique only within one organisation's data
+            normalised = _scoped_value("d", normalised)
         selects.append(f"case when lower({value}) in ('', 'null') then null else {normalised} end as {_q(col)}")
     # GX query assets must start with `select`: nested subqueries, no CTEs
     return (

@@ -29,11 +29,12 @@ kpi_values as (
     where scope_level = 'national'
 ),
 
--- raw minus rejected: every key that was not rejected is one loaded line (its copies are
+-- raw minus rejected: every key (scoped to its delivering organisation, as staging scopes it)
+-- that was not rejected is one loaded line (its copies are
 -- exact duplicates, so any copy carries the same amount and date)
 raw_not_rejected as (
     select
-        trim(raw_lines.invoice_line_id) as invoice_line_id,
+        {{ scoped_id('trim(raw_lines.invoice_line_id)') }} as invoice_line_id,
         any_value(try_cast(trim(raw_lines.amount) as decimal(18, 2))) as amount,
         any_value(try_cast(trim(raw_lines.invoice_date) as date)) as invoice_date
     from raw_lines
@@ -42,9 +43,9 @@ raw_not_rejected as (
         and upper(trim(raw_lines.invoice_line_id)) != 'NULL'
         and not exists (
             select 1 from rejected
-            where rejected.source_key = trim(raw_lines.invoice_line_id)
+            where rejected.source_key = {{ scoped_id('trim(raw_lines.invoice_line_id)') }}
         )
-    group by trim(raw_lines.invoice_line_id)
+    group by {{ scoped_id('trim(raw_lines.invoice_line_id)') }}
 ),
 
 per_year as (

@@ -6,7 +6,7 @@
     {%- if execute and graph.get('sources') -%}
         {%- for node in graph.sources.values()
             if node.source_name == 'landing' and node.name == entity -%}
-            {%- set contract_columns = node.columns.keys() | list -%}
+            {%- set contract_columns = _contract_columns(node) | map(attribute='name') | list -%}
             {%- if contract_columns != columns -%}
                 {{ exceptions.raise_compiler_error(
                     "Staging of " ~ entity ~ " lists columns " ~ columns | join(', ')
@@ -25,32 +25,47 @@
 {% macro landing_deduplicate(relation, entity, columns, key, hashed_columns={}) -%}
     {#- The body of a select that turns the raw rows of `relation` (a landing entity) into its
         distinct records: every column cleaned with clean_text; rows identical in every cleaned
-        column collapse into one (exact duplicates; `exact_duplicates_removed` counts the extra
-        copies); `is_conflicting_duplicate` marks records that share a non-missing key with
-        another distinct record; `record_id` identifies the distinct record (MD5 of its cleaned
-        values); `original_record` is one delivered copy as JSON text.
+        column and from the same delivery collapse into one (exact duplicates;
+        `exact_duplicates_removed` counts the extra copies); `is_conflicting_duplicate` marks
+        records that share a non-missing key with another distinct record of the same id scope;
+        `record_id` identifies the distinct record (MD5 of its id scope and cleaned values);
+        `original_record` is one delivered copy as JSON text.
+        Ids that belong to the delivering organisation (the contract's scoped_columns) leave as
+        "<OIN>:<id>" when the delivery is one organisation's (id_scope), else as delivered.
         Personal-data columns (`hashed_columns`: name -> lowercase flag) leave this select only
         as <name>_hash. -#}
     {%- do check_landing_columns(entity, columns, key) -%}
+    {%- set scoped = _landing_contract_entity(entity)['scoped_columns'] -%}
+    {%- set delivery_columns = ['_delivery_id', '_delivering_organisation_id', '_id_scope', '_delivery_period'] -%}
     select
         {%- for column in columns %}
             {%- if column in hashed_columns %}
         {{ hash_personal_data(column, hashed_columns[column]) }} as {{ column }}_hash,
+            {%- elif column in scoped %}
+        {{ scoped_id(column) }} as {{ column }},
             {%- else %}
         {{ column }},
             {%- endif %}
         {%- endfor %}
-        {{ adapter.dispatch('landing_record_id', 'mvoi')(columns) }} as record_id,
+        _delivery_id as delivery_id,
+        _delivering_organisation_id as delivering_organisation_id,
+        _id_scope as id_scope,
+        _delivery_period as delivery_period,
+        {%- set record_id = adapter.dispatch('landing_record_id', 'mvoi')(columns) %}
+        case when _id_scope is null then {{ record_id }} else md5(_id_scope || ':' || {{ record_id }}) end as record_id,
         min(original_record) as original_record,
         count(*) - 1 as exact_duplicates_removed,
         coalesce(
-            {{ key }} is not null and count(*) over (partition by {{ key }}) > 1, false
+            {{ key }} is not null
+            and count(*) over (partition by {{ '_id_scope, ' if key in scoped }}{{ key }}) > 1,
+            false
         ) as is_conflicting_duplicate
     from (
         select
             {%- for column in columns %}
             {{ clean_text(column) }} as {{ column }},
             {%- endfor %}
+            {{ delivery_columns | join(', ') }},
             original_record
         from (
             select
@@ -61,8 +76,17 @@
     ) as cleaned
     group by
         {%- for column in columns %}
-        {{ column }}{{ ',' if not loop.last }}
+        {{ column }},
         {%- endfor %}
+        {{ delivery_columns | join(', ') }}
+{%- endmacro %}
+
+
+{% macro scoped_id(column) -%}
+    {#- An id that belongs to the delivering organisation, made national: "<OIN>:<id>" for a
+        delivery of one organisation (_id_scope), the id as delivered for a multi-organisation
+        folder (one namespace); null stays null. -#}
+    coalesce(_id_scope || ':', '') || {{ column }}
 {%- endmacro %}
 
 

@@ -31,6 +31,10 @@ product_groups as (
     select * from {{ ref('dim_product_groups') }}
 ),
 
+suppliers as (
+    select * from {{ ref('dim_suppliers') }}
+),
+
 spend_per_card as (
     select
         product_groups.{{ card_key }} as card_id,
@@ -40,10 +44,12 @@ spend_per_card as (
         sum(spend.kg_co2e) / 1000 as emissions_t_co2e,
         sum(case when spend.is_uncovered_isv_risk then spend.amount else 0 end)
             as uncovered_isv_risk_spend_eur,
-        count(distinct spend.supplier_id) as supplier_count
+        count(distinct coalesce(suppliers.supplier_identity, spend.supplier_id)) as supplier_count
     from spend
     inner join product_groups
         on spend.product_group_id = product_groups.product_group_id
+    left join suppliers
+        on spend.supplier_id = suppliers.supplier_id
     group by product_groups.{{ card_key }}, spend.invoice_year
 ),
 

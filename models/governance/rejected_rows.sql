@@ -21,7 +21,8 @@ rejected as (
         source_key,
         record_id,
         fatal_reasons,
-        original_record
+        original_record,
+        delivery_id
     from checked_{{ entity }}
     where not is_loaded
     {% if not loop.last %}
@@ -41,6 +42,7 @@ final as (
         landing_rules.dq_dimension,
         rejected.fatal_reasons as all_reason_codes,
         rejected.original_record,
+        rejected.delivery_id,
         '{{ invocation_id }}' as run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as loaded_at
     from rejected

@@ -20,6 +20,8 @@ warnings as (
     select
         '{{ entity }}' as entity,
         source_key,
+        delivery_id,
+        original_record,
         unnest(warnings) as reason_code
     from checked_{{ entity }}
     where is_loaded
@@ -38,6 +40,8 @@ final as (
         landing_rules.severity,
         landing_rules.dq_dimension,
         landing_rules.description as reason,
+        warnings.original_record,
+        warnings.delivery_id,
         '{{ invocation_id }}' as run_id,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as loaded_at
     from warnings

@@ -73,6 +73,7 @@ final as (
         with_threshold.authority_class,
         with_threshold.supplier_id,
         with_threshold.cpv_code,
+        with_threshold.delivery_id,
         coalesce(cpv_product_groups.product_group_id, 'unclassified') as product_group_id,
         cpv_product_groups.sector_id,
         cpv_product_groups.isv_risk_category,

@@ -42,6 +42,7 @@ emission_factors as (
 with_contract as (
     select
         invoice_lines.invoice_line_id,
+        invoice_lines.delivery_id,
         invoice_lines.invoice_number,
         invoice_lines.organisation_id,
         organisations.government_layer,
@@ -100,6 +101,7 @@ with_emissions as (
 final as (
     select
         with_emissions.invoice_line_id,
+        with_emissions.delivery_id,
         with_emissions.invoice_number,
         with_emissions.organisation_id,
         with_emissions.government_layer,

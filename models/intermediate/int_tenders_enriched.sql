@@ -38,6 +38,7 @@ criteria_per_tender as (
 final as (
     select
         tenders.tender_id,
+        tenders.delivery_id,
         tenders.organisation_id,
         organisations.government_layer,
         tenders.title,

@@ -74,6 +74,12 @@ class Pipeline:
         return self.root / "landing"
 
     @property
+    def store(self) -> Path:
+        """The landing store (`mvoi deliver`); a build reads it when it holds an accepted
+        delivery and MVOI_RAW_DIR is unset (landing_mode False)."""
+        return self.root / "store"
+
+    @property
     def db_path(self) -> Path:
         return self.root / "build" / "mvoi.duckdb"
 
@@ -105,6 +111,7 @@ class Pipeline:
             MVOI_PUBLISHED_PATH=str(self.published),
             MVOI_EXPORT_DIR=str(self.export_dir),
             MVOI_GX_UNCOMMITTED_DIR=str(self.root / "gx"),
+            MVOI_LANDING_STORE=str(self.store),
             PYTHONUNBUFFERED="1",
         )
         if self.landing_mode:

@@ -65,6 +65,10 @@ certificate_flags as (
 final as (
     select
         suppliers.supplier_id,
+        suppliers.delivering_organisation_id,
+        suppliers.source_supplier_id,
+        -- one supplier of several organisations, recognised across them by its KvK number
+        coalesce('kvk:' || suppliers.kvk_number, suppliers.supplier_id) as supplier_identity,
         suppliers.name,
         suppliers.kvk_number,
         suppliers.country_code,
@@ -87,6 +91,9 @@ final as (
 
 select
     supplier_id,
+    delivering_organisation_id,
+    source_supplier_id,
+    supplier_identity,
     name,
     kvk_number,
     country_code,

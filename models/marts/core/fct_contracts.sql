@@ -35,7 +35,8 @@ final as (
         is_sroi_eligible,
         has_sroi_obligation,
         sroi_realised_value_eur,
-        sroi_realisation_count
+        sroi_realisation_count,
+        delivery_id
     from contracts
 )
 

@@ -20,7 +20,8 @@ final as (
         material_reports.period_end,
         {{ year_of('material_reports.period_end') }} as period_year,
         material_reports.material_total_kg,
-        material_reports.secondary_material_kg
+        material_reports.secondary_material_kg,
+        material_reports.delivery_id
     from material_reports
     inner join contracts
         on material_reports.contract_id = contracts.contract_id

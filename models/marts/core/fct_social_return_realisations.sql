@@ -21,7 +21,8 @@ final as (
         realisations.realised_value_eur,
         realisations.placements_fte,
         realisations.placements_fte is not null as reports_placements,
-        realisations.target_group
+        realisations.target_group,
+        realisations.delivery_id
     from realisations
     inner join contracts
         on realisations.contract_id = contracts.contract_id

@@ -18,7 +18,7 @@
     'kg_co2e_per_eur', 'kg_co2e', 'has_contract', 'is_reserved_contract', 'is_uncovered_isv_risk',
     'is_known_supplier', 'supplier_size_class', 'is_sme_supplier', 'is_social_enterprise',
     'is_social_enterprise_or_reserved', 'has_qualifying_co2_ladder', 'has_iso_14001_or_emas',
-    'has_pso_level_1_plus',
+    'has_pso_level_1_plus', 'delivery_id',
 ] -%}
 {{ config(
     materialized='incremental',
@@ -93,6 +93,7 @@ final as (
         has_qualifying_co2_ladder,
         has_iso_14001_or_emas,
         has_pso_level_1_plus,
+        delivery_id,
         row_fingerprint
     from lines_to_process
 )

@@ -32,7 +32,8 @@ final as (
         has_theme_circulair,
         has_theme_isv,
         has_theme_diversiteit_inclusie,
-        has_theme_social_return
+        has_theme_social_return,
+        delivery_id
     from tenders
 )
 

@@ -20,7 +20,8 @@ final as (
         isv_clause,
         sroi_obligation_eur,
         is_reserved,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

@@ -12,6 +12,10 @@ organisations as (
     select organisation_id as loaded_organisation_id from {{ ref('stg_landing__organisations') }}
 ),
 
+organisation_ancestors as (
+    select * from {{ ref('stg_landing__organisation_ancestors') }}
+),
+
 suppliers as (
     select supplier_id as loaded_supplier_id from {{ ref('stg_landing__suppliers') }}
 ),
@@ -45,6 +49,9 @@ parsed as (
         sroi_obligation_eur as sroi_obligation_eur_text,
         {{ parse_bool('is_reserved') }} as is_reserved,
         is_reserved as is_reserved_text,
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -60,6 +67,9 @@ validated as (
             'missing_key': 'contract_id is null',
             'conflicting_duplicate': 'is_conflicting_duplicate',
             'unknown_organisation_id': 'loaded_organisation_id is null',
+            'other_organisation':
+                'delivering_organisation_id is not null and loaded_organisation_id is not null'
+                ~ ' and organisation_ancestors.organisation_id is null',
             'invalid_contract_type': 'contract_type is null',
             'invalid_start_date': 'start_date is null',
             'end_before_start': 'end_date < start_date',
@@ -81,6 +91,10 @@ validated as (
     from parsed
     left join organisations
         on parsed.organisation_id = organisations.loaded_organisation_id
+    left join organisation_ancestors
+        on
+            parsed.organisation_id = organisation_ancestors.organisation_id
+            and parsed.delivering_organisation_id = organisation_ancestors.ancestor_organisation_id
     left join suppliers
         on parsed.supplier_id = suppliers.loaded_supplier_id
     left join tenders
@@ -106,6 +120,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

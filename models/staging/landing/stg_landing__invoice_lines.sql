@@ -17,7 +17,8 @@ final as (
         currency,
         cpv_code,
         description_hash,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

@@ -13,6 +13,10 @@ organisations as (
     select organisation_id as loaded_organisation_id from {{ ref('stg_landing__organisations') }}
 ),
 
+organisation_ancestors as (
+    select * from {{ ref('stg_landing__organisation_ancestors') }}
+),
+
 suppliers as (
     select supplier_id as loaded_supplier_id from {{ ref('stg_landing__suppliers') }}
 ),
@@ -41,6 +45,9 @@ parsed as (
         cpv_code as cpv_code_text,
         {{ cpv_check_digit_mismatch('cpv_code') }} as is_cpv_check_digit_mismatch,
         description_hash,
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -56,8 +63,12 @@ validated as (
             'missing_key': 'invoice_line_id is null',
             'conflicting_duplicate': 'is_conflicting_duplicate',
             'unknown_organisation_id': 'loaded_organisation_id is null',
+            'other_organisation':
+                'delivering_organisation_id is not null and loaded_organisation_id is not null'
+                ~ ' and organisation_ancestors.organisation_id is null',
             'missing_supplier_id': 'supplier_id is null',
             'invalid_invoice_date': 'invoice_date is null',
+            'outside_delivery_period': 'delivery_period is not null and year(invoice_date) <> delivery_period',
             'invalid_amount': 'amount is null',
             'unsupported_currency': 'currency is null',
         }) }} as fatal_reasons,
@@ -71,6 +82,10 @@ validated as (
     from parsed
     left join organisations
         on parsed.organisation_id = organisations.loaded_organisation_id
+    left join organisation_ancestors
+        on
+            parsed.organisation_id = organisation_ancestors.organisation_id
+            and parsed.delivering_organisation_id = organisation_ancestors.ancestor_organisation_id
     left join suppliers
         on parsed.supplier_id = suppliers.loaded_supplier_id
     left join contracts
@@ -93,6 +108,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

@@ -12,7 +12,8 @@ final as (
         period_end,
         material_total_kg,
         secondary_material_kg,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

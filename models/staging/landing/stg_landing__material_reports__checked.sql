@@ -23,6 +23,9 @@ parsed as (
         {{ parse_iso_date('period_end') }} as period_end,
         {{ parse_number('material_total_kg') }} as material_total_kg,
         {{ parse_number('secondary_material_kg') }} as secondary_material_kg,
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -38,6 +41,7 @@ validated as (
             'conflicting_duplicate': 'is_conflicting_duplicate',
             'unknown_contract_id': 'loaded_contract_id is null',
             'invalid_period_end': 'period_end is null',
+            'outside_delivery_period': 'delivery_period is not null and year(period_end) <> delivery_period',
             'invalid_material_total_kg': 'coalesce(material_total_kg <= 0, true)',
             'invalid_secondary_material_kg': 'coalesce(secondary_material_kg < 0, true)',
             'secondary_exceeds_total':
@@ -61,6 +65,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

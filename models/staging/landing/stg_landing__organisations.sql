@@ -11,7 +11,8 @@ final as (
         name,
         government_layer,
         parent_organisation_id,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

@@ -2,7 +2,7 @@
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
 {%- set landing_columns = landing_contract_columns('organisations') %}
 {%- set landing_key = landing_contract_key('organisations') %}
-with
+with recursive
 
 source as (
     select * from {{ source('landing', 'organisations') }}
@@ -19,6 +19,8 @@ parsed as (
         {{ parse_landing_code('organisations', 'government_layer') }}
             as government_layer,
         parent_organisation_id,
+        delivery_id,
+        delivering_organisation_id,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -26,17 +28,42 @@ parsed as (
     from deduplicated
 ),
 
+-- a delivery of one organisation may hold that organisation and the ones below it (by
+-- parent_organisation_id within the delivery), nothing else
+delivered_family (delivery_id, organisation_id) as (
+    select distinct
+        delivery_id,
+        delivering_organisation_id
+    from parsed
+    where delivering_organisation_id is not null
+    union
+    select
+        parsed.delivery_id,
+        parsed.organisation_id
+    from parsed
+    inner join delivered_family
+        on
+            parsed.delivery_id = delivered_family.delivery_id
+            and parsed.parent_organisation_id = delivered_family.organisation_id
+),
+
 with_fatal_reasons as (
     select
-        *,
+        parsed.*,
         {{ collect_reasons({
-            'missing_key': 'organisation_id is null',
+            'missing_key': 'parsed.organisation_id is null',
             'conflicting_duplicate': 'is_conflicting_duplicate',
-            'invalid_organisation_id': 'organisation_id is not null and not ' ~ is_valid_oin('organisation_id'),
+            'invalid_organisation_id': 'parsed.organisation_id is not null and not ' ~ is_valid_oin('parsed.organisation_id'),
+            'other_organisation':
+                'delivering_organisation_id is not null and delivered_family.organisation_id is null',
             'missing_name': 'name is null',
             'invalid_government_layer': 'government_layer is null',
         }) }} as fatal_reasons
     from parsed
+    left join delivered_family
+        on
+            parsed.delivery_id = delivered_family.delivery_id
+            and parsed.organisation_id = delivered_family.organisation_id
 ),
 
 -- the parent must be a loaded organisation: this entity refers to itself
@@ -69,6 +96,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

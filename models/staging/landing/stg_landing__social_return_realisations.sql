@@ -13,7 +13,8 @@ final as (
         realised_value_eur,
         placements_fte,
         target_group,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

@@ -27,6 +27,9 @@ parsed as (
         {{ parse_landing_code('social_return_realisations', 'target_group') }}
             as target_group,
         target_group as target_group_text,
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -42,6 +45,7 @@ validated as (
             'conflicting_duplicate': 'is_conflicting_duplicate',
             'unknown_contract_id': 'loaded_contract_id is null',
             'invalid_period_end': 'period_end is null',
+            'outside_delivery_period': 'delivery_period is not null and year(period_end) <> delivery_period',
             'invalid_realised_value_eur': 'coalesce(realised_value_eur < 0, true)',
         }) }} as fatal_reasons,
         {{ collect_reasons({
@@ -66,6 +70,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

@@ -14,7 +14,8 @@ final as (
         level,
         valid_from,
         valid_to,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

@@ -28,6 +28,9 @@ parsed as (
         {{ parse_iso_date('valid_from') }} as valid_from,
         {{ parse_iso_date('valid_to') }} as valid_to,
         valid_to as valid_to_text,
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -89,6 +92,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

@@ -14,7 +14,10 @@ final as (
         size_class,
         is_social_enterprise,
         contact_email_hash,
-        warnings
+        warnings,
+        delivery_id,
+        delivering_organisation_id,
+        source_supplier_id
     from checked
     where is_loaded
 )

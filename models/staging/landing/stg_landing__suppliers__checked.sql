@@ -27,6 +27,9 @@ parsed as (
         {{ parse_bool('is_social_enterprise') }} as is_social_enterprise,
         is_social_enterprise as is_social_enterprise_text,
         contact_email_hash,
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -66,6 +69,13 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
+        delivering_organisation_id,
+        -- the supplier_id as delivered, without the delivering organisation's scope
+        case
+            when delivering_organisation_id is null then supplier_id
+            else substr(supplier_id, length(delivering_organisation_id) + 2)
+        end as source_supplier_id,
         exact_duplicates_removed,
         record_id,
         original_record

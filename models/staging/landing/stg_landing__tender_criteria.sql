@@ -15,7 +15,8 @@ final as (
         award_weight_pct,
         r_level,
         source,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

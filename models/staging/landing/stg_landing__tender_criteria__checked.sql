@@ -30,6 +30,9 @@ parsed as (
             as r_level,
         r_level as r_level_text,
         {{ parse_landing_code('tender_criteria', 'source') }} as source,  -- noqa: RF04
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -85,6 +88,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

@@ -18,7 +18,8 @@ final as (
         status,
         estimated_value_eur,
         awarded_value_eur,
-        warnings
+        warnings,
+        delivery_id
     from checked
     where is_loaded
 )

@@ -12,6 +12,10 @@ organisations as (
     select organisation_id as loaded_organisation_id from {{ ref('stg_landing__organisations') }}
 ),
 
+organisation_ancestors as (
+    select * from {{ ref('stg_landing__organisation_ancestors') }}
+),
+
 deduplicated as (
     {{ landing_deduplicate('source', 'tenders', landing_columns, landing_key) }}
 ),
@@ -36,6 +40,9 @@ parsed as (
         estimated_value_eur as estimated_value_eur_text,
         {{ parse_amount('awarded_value_eur') }} as awarded_value_eur,
         awarded_value_eur as awarded_value_eur_text,
+        delivery_id,
+        delivering_organisation_id,
+        delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
@@ -50,6 +57,9 @@ validated as (
             'missing_key': 'tender_id is null',
             'conflicting_duplicate': 'is_conflicting_duplicate',
             'unknown_organisation_id': 'loaded_organisation_id is null',
+            'other_organisation':
+                'delivering_organisation_id is not null and loaded_organisation_id is not null'
+                ~ ' and organisation_ancestors.organisation_id is null',
             'invalid_contract_type': 'contract_type is null',
             'invalid_status': 'status is null',
             'missing_award_date': "status = 'awarded' and award_date is null",
@@ -71,6 +81,10 @@ validated as (
     from parsed
     left join organisations
         on parsed.organisation_id = organisations.loaded_organisation_id
+    left join organisation_ancestors
+        on
+            parsed.organisation_id = organisation_ancestors.organisation_id
+            and parsed.delivering_organisation_id = organisation_ancestors.ancestor_organisation_id
 ),
 
 final as (
@@ -90,6 +104,7 @@ final as (
         fatal_reasons,
         warnings,
         len(fatal_reasons) = 0 as is_loaded,
+        delivery_id,
         exact_duplicates_removed,
         record_id,
         original_record

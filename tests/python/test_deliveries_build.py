@@ -1,0 +1,286 @@
+"""Deliveries in the landing store, built for real: `mvoi deliver` into a store, `dbt build` from
+its current state, `mvoi gate-and-publish` (issue 11; docs/deliveries.md).
+
+Generated fault-free data (`mvoi generate --per-organisation`) is built three ways: as one
+combined landing folder, and delivered organisation by organisation into a store in two
+orders. The store of the second order then takes an identical re-delivery, refused deliveries
+and a correction of one organisation's year; a last store holds two organisations whose
+different suppliers, tenders and contracts share their source ids.
+
+One store workspace is reused throughout (its paths stay fixed, so dbt parses the project once):
+the tests below run in file order and each says what state it leaves.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from pipeline import Pipeline, marts_content, rows_digest
+
+from mvoi.generator.split import correction_delivery
+
+N_LINES = 1500
+SEED = 11
+CORRECTED_YEAR = 2024
+KPI_KEY = ("kpi_code", "scope_level", "scope_id", "year")
+
+
+def _generate(out: Path) -> None:
+    from mvoi.generate import main
+
+    assert main(["--out", str(out), "--invoice-lines", str(N_LINES), "--seed", str(SEED),
+                 "--per-organisation", "--quiet"]) == 0
+
+
+def _organisations(generated: Path) -> list[str]:
+    return json.loads((generated / "_organisations.json").read_text())["organisations"]
+
+
+def _deliver(pipe: Pipeline, folder: Path, oin: str, period: int | None = None):
+    args = ["deliver", str(folder), "--organisation", oin]
+    if period is not None:
+        args += ["--period", str(period)]
+    return pipe.mvoi(*args)
+
+
+def _fill_store(pipe: Pipeline, generated: Path, organisations: list[str]) -> None:
+    shutil.rmtree(pipe.store, ignore_errors=True)
+    for oin in organisations:
+        step = _deliver(pipe, generated / oin, oin)
+        assert step.returncode == 0, step.tail()
+
+
+def _build(pipe: Pipeline) -> None:
+    step = pipe.dbt_build()
+    assert step.returncode == 0, step.tail()
+
+
+def _kpis(db: Path) -> dict[tuple, tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        cur = con.execute("select * from marts.fct_kpi_values")
+        names = [d[0] for d in cur.description]
+        key = [names.index(k) for k in KPI_KEY]
+        return {tuple(row[i] for i in key): row for row in cur.fetchall()}
+
+
+def _digest(kpis: dict[tuple, tuple]) -> str:
+    return rows_digest(list(kpis.values()))
+
+
+def _register(pipe: Pipeline) -> list[dict]:
+    return [json.loads(line) for line in (pipe.store / "register.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    _generate(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def combined_kpis(generated, tmp_path_factory) -> dict[tuple, tuple]:
+    pipe = Pipeline(tmp_path_factory.mktemp("combined"))
+    pipe.deliver(generated / "_combined")
+    _build(pipe)
+    return _kpis(pipe.db_path)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Pipeline:
+    return Pipeline(tmp_path_factory.mktemp("store"), landing_mode=False)
+
+
+def test_per_organisation_deliveries_in_two_orders_equal_one_combined_delivery(
+        generated, combined_kpis, store) -> None:
+    organisations = _organisations(generated)
+    assert len(organisations) >= 5
+    for order in (sorted(organisations), sorted(organisations, reverse=True)):
+        _fill_store(store, generated, order)
+        _build(store)
+        kpis = _kpis(store.db_path)
+        assert kpis.keys() == combined_kpis.keys()
+        assert _digest(kpis) == _digest(combined_kpis), f"delivery order {order[:2]}... differs"
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        # every fact row names its delivery, and each organisation's lines come from its own
+        (bad,) = con.execute("""
+            select count(*) from marts.fct_spend as spend
+            left join raw.deliveries as d on spend.delivery_id = d.delivery_id
+            where d.organisation_id is distinct from spend.organisation_id""").fetchone()
+    assert bad == 0
+    # left: the store holds one complete delivery per organisation (reverse order), built
+
+
+def test_the_same_files_twice_change_nothing(generated, store) -> None:
+    step = store.gate_and_publish()
+    assert step.returncode == 0, step.tail()
+    before = marts_content(store.published)
+    register = _register(store)
+
+    oin = _organisations(generated)[0]
+    again = _deliver(store, generated / oin, oin)
+    assert again.returncode == 0, again.tail()
+    assert "identical to" in again.output and "nothing changed" in again.output
+    assert _register(store) == register
+
+    _build(store)
+    assert store.gate_and_publish().returncode == 0
+    assert marts_content(store.published) == before
+    # left: unchanged store, a new identical publication
+
+
+def _without(folder: Path, target: Path, entity: str) -> Path:
+    shutil.copytree(folder, target)
+    (target / f"{entity}.csv").unlink()
+    return target
+
+
+def _latin1(folder: Path, target: Path) -> Path:
+    """A copy whose invoice_lines.csv is saved as Latin-1 with an e-acute in a description."""
+    shutil.copytree(folder, target)
+    path = target / "invoice_lines.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("description")] = "Caf\u00e9"
+    with path.open("w", newline="", encoding="latin-1") as f:
+        csv.writer(f).writerows(rows)
+    return target
+
+
+def _drop_column(folder: Path, target: Path, entity: str, column: str) -> Path:
+    shutil.copytree(folder, target)
+    path = target / f"{entity}.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    index = rows[0].index(column)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([r[:index] + r[index + 1:] for r in rows])
+    return target
+
+
+def test_a_refused_delivery_is_registered_and_changes_nothing(generated, store, tmp_path: Path) -> None:
+    before = marts_content(store.published)
+    kpis_before = _kpis(store.db_path)
+    oin = _organisations(generated)[1]
+    source = generated / oin
+    cases = {
+        "organisations.csv": _without(source, tmp_path / "no_organisations", "organisations"),
+        "invoice_lines.csv": _latin1(source, tmp_path / "latin1"),
+        "amount": _drop_column(source, tmp_path / "no_amount", "invoice_lines", "amount"),
+    }
+    stored = sorted(p.name for p in (store.store / "deliveries").iterdir())
+    for named, folder in cases.items():
+        step = _deliver(store, folder, oin)
+        assert step.returncode == 1, step.tail()
+        last = _register(store)[-1]
+        assert last["status"] == "refused" and last["organisation_id"] == oin
+        assert named in last["reason"], last["reason"]
+    assert "invoice_lines.csv" in _register(store)[-1]["reason"]  # the file of the missing column
+    assert sorted(p.name for p in (store.store / "deliveries").iterdir()) == stored
+
+    _build(store)
+    assert store.gate_and_publish().returncode == 0
+    assert _digest(_kpis(store.db_path)) == _digest(kpis_before)
+    assert marts_content(store.published) == before
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        refused = con.execute("select count(*) from raw.deliveries where status = 'refused'").fetchone()
+    assert refused == (3,)
+    # left: unchanged data, three refused register lines
+
+
+def _layer(db: Path, oin: str) -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select government_layer from marts.dim_organisations where organisation_id = ?",
+                           [oin]).fetchone()[0]
+
+
+def test_a_correction_changes_only_its_organisation_and_roll_ups(generated, store, tmp_path: Path) -> None:
+    before = _kpis(store.db_path)
+    # the organisation with the most invoice lines in the corrected year
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        oin, old_delivery = con.execute(
+            "select organisation_id, any_value(delivery_id) from marts.fct_spend where invoice_year = ? "
+            "group by 1 order by count(*) desc limit 1", [CORRECTED_YEAR]).fetchone()
+    correction = correction_delivery(generated / oin, tmp_path / "correction", CORRECTED_YEAR)
+    step = _deliver(store, correction, oin, CORRECTED_YEAR)
+    assert step.returncode == 0, step.tail()
+    new_delivery = _register(store)[-1]["delivery_id"]
+    _build(store)
+    after = _kpis(store.db_path)
+
+    assert after.keys() == before.keys()
+    changed = {k for k in before if rows_digest([before[k]]) != rows_digest([after[k]])}
+    assert any(k[1:3] == ("organisation", oin) and k[3] == CORRECTED_YEAR for k in changed)
+    layer = _layer(store.db_path, oin)
+    allowed = {("organisation", oin), ("government_layer", layer), ("national", "NL")}
+    assert {k[1:3] for k in changed} <= allowed, sorted({k[1:3] for k in changed} - allowed)
+
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        deliveries = dict(con.execute(
+            "select invoice_year = ?, list(distinct delivery_id) from marts.fct_spend "
+            "where organisation_id = ? group by 1", [CORRECTED_YEAR, oin]).fetchall())
+        changes = con.execute(
+            "select count(*) from marts.fct_contract_changes where organisation_id = ? "
+            "and is_contract_value_changed", [oin]).fetchone()[0]
+    assert deliveries[True] == [new_delivery]  # the year's lines come from the correction
+    assert deliveries[False] == [old_delivery]  # other years from the complete delivery
+    assert changes > 0  # the contract-change history shows the corrected contract values
+    # left: the store with the correction
+
+
+def _remap_ids(source: Path, target: Path, collide: bool) -> Path:
+    """Copy a landing folder rewriting every organisation-scoped id as <prefix><n>, numbered in
+    order of first appearance per id family: with collide=True two folders get the same ids."""
+    families = {"supplier_id": "S", "certificate_id": "C", "tender_id": "T", "criterion_id": "R",
+                "contract_id": "K", "invoice_line_id": "L", "realisation_id": "Q", "report_id": "M"}
+    maps: dict[str, dict[str, str]] = {f: {} for f in families}
+    target.mkdir(parents=True)
+    # parents before children, so that ids are numbered where they are defined
+    order = ["organisations", "suppliers", "supplier_certificates", "tenders", "tender_criteria",
+             "contracts", "invoice_lines", "social_return_realisations", "material_reports"]
+    prefix = "" if collide else source.name[-6:] + "-"
+    for entity in order:
+        with (source / f"{entity}.csv").open(newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        header = rows[0]
+        for row in rows[1:]:
+            for i, column in enumerate(header):
+                if column in families and row[i]:
+                    ids = maps[column]
+                    row[i] = ids.setdefault(row[i], f"{prefix}{families[column]}{len(ids) + 1}")
+        with (target / f"{entity}.csv").open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+    return target
+
+
+def test_two_organisations_sharing_source_ids_are_never_merged(generated, store, tmp_path: Path) -> None:
+    a, b = sorted(_organisations(generated))[:2]
+    results = {}
+    for collide in (True, False):
+        shutil.rmtree(store.store, ignore_errors=True)
+        for oin in (a, b):
+            folder = _remap_ids(generated / oin, tmp_path / f"{oin}-{collide}", collide)
+            step = _deliver(store, folder, oin)
+            assert step.returncode == 0, step.tail()
+        _build(store)
+        results[collide] = _kpis(store.db_path)
+        with duckdb.connect(str(store.db_path), read_only=True) as con:
+            suppliers = con.execute(
+                "select count(*), count(distinct supplier_id), count(distinct source_supplier_id) "
+                "from marts.dim_suppliers").fetchone()
+            rejected = con.execute("select count(*) from governance.rejected_rows").fetchone()[0]
+        assert rejected == 0
+        if collide:
+            # both organisations' S1 are there, as two suppliers
+            assert suppliers[0] == suppliers[1] > suppliers[2]
+    assert _digest(results[True]) == _digest(results[False])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q"]))
