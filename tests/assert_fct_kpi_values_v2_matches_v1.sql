@@ -1,0 +1,41 @@
+-- Version 2 of fct_kpi_values holds exactly the rows of version 1 on version 1's columns:
+-- every row of one version that the other lacks (either way, duplicates counted) fails.
+{%- set v1_columns = [
+    'kpi_code', 'theme', 'scope_level', 'scope_id', 'year', 'numerator', 'denominator',
+    'value', 'unit', 'record_count', 'target_value', 'meets_target',
+] %}
+with
+
+v1 as (
+    select {{ v1_columns | join(', ') }} from {{ ref('fct_kpi_values', v=1) }}
+),
+
+v2 as (
+    select {{ v1_columns | join(', ') }} from {{ ref('fct_kpi_values', v=2) }}
+),
+
+only_in_v1 as (
+    select * from v1
+    except all
+    select * from v2
+),
+
+only_in_v2 as (
+    select * from v2
+    except all
+    select * from v1
+),
+
+final as (
+    select
+        'only in v1' as difference,
+        *
+    from only_in_v1
+    union all
+    select
+        'only in v2' as difference,
+        *
+    from only_in_v2
+)
+
+select * from final
