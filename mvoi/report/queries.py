@@ -2,7 +2,8 @@
 
 The publication (mvoi/publish.py) always holds marts.*, governance.landing_reconciliation,
 governance.dq_scorecard and reference.*, plus meta.publication, meta.publication_sources and
-meta.published_tables. The build database has the same marts and governance tables but no
+meta.published_tables. The delivery marts (mart_delivery_completeness, fct_kpi_values_v2) came
+with the landing store: a publication made before lacks them (`has_table`). The build database has the same marts and governance tables but no
 meta schema (`has_publication`); and when a test upstream of the scorecard failed, dbt
 skipped dq_scorecard, so a refused build's database may lack it (`has_scorecard`). Every
 function returns plain rows (dicts of column -> value), unrounded; formatting is the caller's.
@@ -22,6 +23,8 @@ Row = dict[str, Any]
 
 # the tables, quoted as in SQL; the report also names them as the source of a section
 FCT_KPI_VALUES = '"marts"."fct_kpi_values"'
+FCT_KPI_VALUES_V2 = '"marts"."fct_kpi_values_v2"'
+DELIVERY_COMPLETENESS = '"marts"."mart_delivery_completeness"'
 DIM_KPIS = '"marts"."dim_kpis"'
 DIM_THEMES = '"marts"."dim_themes"'
 PRODUCT_CARDS = '"marts"."mart_product_cards"'
@@ -58,6 +61,12 @@ def has_publication(con: duckdb.DuckDBPyConnection) -> bool:
     return PUBLICATION in _existing_tables(con)
 
 
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """True when `table` (quoted as the constants above) exists: the delivery marts are newer
+    than some publications."""
+    return table in _existing_tables(con)
+
+
 def has_scorecard(con: duckdb.DuckDBPyConnection) -> bool:
     """False only for the database of a build in which dbt skipped the scorecard."""
     return SCORECARD in _existing_tables(con)
@@ -84,12 +93,28 @@ def themes(con: duckdb.DuckDBPyConnection) -> dict[str, Row]:
 
 
 def kpi_values(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    """The national and government-layer values of every KPI (the report's level of detail)."""
+    """The national and government-layer values of every KPI (the report's level of detail),
+    with the organisations reporting of those expected from fct_kpi_values v2 (the same rows and
+    values as v1); both None when the database has v1 only."""
+    with_v2 = has_table(con, FCT_KPI_VALUES_V2)
+    organisations = ("organisations_reporting, organisations_expected" if with_v2 else
+                     "null as organisations_reporting, null as organisations_expected")
     return rows(
         con,
         f"select kpi_code, theme, scope_level, scope_id, year, numerator, denominator, value, unit, "
-        f"record_count, target_value, meets_target from {FCT_KPI_VALUES} "
+        f"record_count, target_value, meets_target, {organisations} "
+        f"from {FCT_KPI_VALUES_V2 if with_v2 else FCT_KPI_VALUES} "
         f"where scope_level in ('national', 'government_layer') order by kpi_code, scope_level, scope_id, year",
+    )
+
+
+def delivery_completeness(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Per government layer and nationally, per year: organisations expected to report, those
+    with an accepted current delivery covering the year, and the share (0-100)."""
+    return rows(
+        con,
+        f"select scope_level, scope_id, year, organisations_expected, organisations_delivered, share_delivered "
+        f"from {DELIVERY_COMPLETENESS} order by scope_level, scope_id, year",
     )
 
 

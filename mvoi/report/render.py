@@ -33,6 +33,7 @@ def _context(con: duckdb.DuckDBPyConnection, db_path: Path, is_published: bool, 
     return {
         "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "sections": sections.kpi_sections(con),
+        "completeness": sections.completeness(con),
         "products": sections.product_groups(con, top_n),
         "quality": sections.quality(con),
         "provenance": provenance,

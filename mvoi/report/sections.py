@@ -142,13 +142,37 @@ def _national_latest(kpi_rows: list[Row], latest: int | None, unit: str, bounds:
     return format_kpi_value(found[0]["value"], unit, bounds) if found else MISSING
 
 
-def _kpi(reg: Row, kpi_rows: list[Row]) -> dict[str, Any]:
-    """One KPI: its definition from dim_kpis, its table and its trend chart."""
+def _reporting_text(r: Row) -> str:
+    """`5 / 7`: organisations with records for the KPI of those expected to report."""
+    return f"{format_number(r['organisations_reporting'])} / {format_number(r['organisations_expected'])}"
+
+
+def _add_reporting(table_rows: list[dict[str, Any]], reporting: dict[tuple, Row], latest: int | None) -> None:
+    """Per scope row the organisations reporting of those expected in the latest year (a
+    column of its own), and per value cell the same for its year (in the tooltip)."""
+    for row in table_rows:
+        for cell in row["cells"]:
+            found = reporting.get((row["scope_level"], row["scope_id"], cell["year"]))
+            if found is not None and cell["present"]:
+                cell["title"] += f"; organisations reporting: {_reporting_text(found)} expected"
+        found = reporting.get((row["scope_level"], row["scope_id"], latest))
+        row["reporting"] = None if found is None else {
+            "text": _reporting_text(found),
+            "reporting": found["organisations_reporting"],
+            "expected": found["organisations_expected"],
+        }
+
+
+def _kpi(reg: Row, kpi_rows: list[Row], reporting: dict[tuple, Row] | None = None) -> dict[str, Any]:
+    """One KPI: its definition from dim_kpis, its table (with the organisations reporting of
+    those expected, when the publication has fct_kpi_values v2) and its trend chart."""
     code, unit, bounds = reg["kpi_code"], reg["unit"], reg["bounds"]
     years = sorted({r["year"] for r in kpi_rows})
     table_rows, series = _scopes_and_series(kpi_rows, years, unit, bounds)
     chart_title = f"{code} {reg['name_nl']}: trend per year"
     latest = years[-1] if years else None
+    if reporting is not None:
+        _add_reporting(table_rows, reporting, latest)
     return {
         "code": code,
         "name_nl": reg["name_nl"],
@@ -161,6 +185,7 @@ def _kpi(reg: Row, kpi_rows: list[Row]) -> dict[str, Any]:
         "target_description": reg["target_description"],
         "years": years,
         "rows": table_rows,
+        "has_reporting": reporting is not None,
         "chart": line_chart(f"chart-{code}", chart_title, unit, years, series, _target_lines(kpi_rows, unit)),
         "latest_year": latest,
         "national_latest": _national_latest(kpi_rows, latest, unit, bounds),
@@ -174,16 +199,54 @@ def kpi_sections(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     by_kpi: dict[str, list[Row]] = {}
     for r in queries.kpi_values(con):
         by_kpi.setdefault(r["kpi_code"], []).append(r)
+    reporting: dict[str, dict[tuple, Row]] | None = None
+    if queries.has_table(con, queries.FCT_KPI_VALUES_V2):
+        reporting = {code: {(r["scope_level"], r["scope_id"], r["year"]): r for r in found}
+                     for code, found in by_kpi.items()}
     theme_names = list(THEME_ORDER) + [t for t in dict.fromkeys(r["theme"] for r in register.values())
                                        if t not in THEME_ORDER]
     sections = []
     for theme in theme_names:
-        kpis = [_kpi(reg, by_kpi.get(code, [])) for code, reg in register.items() if reg["theme"] == theme]
+        kpis = [_kpi(reg, by_kpi.get(code, []), None if reporting is None else reporting.get(code, {}))
+                for code, reg in register.items() if reg["theme"] == theme]
         if kpis:
             info = theme_info[theme]
             sections.append({"theme": theme, "name_nl": info["name_nl"], "name_en": info["name_en"],
                              "description": info["description"], "kpis": kpis})
     return sections
+
+
+# --------------------------------------------------------------------------------------
+# delivery completeness
+
+
+def completeness(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Per scope (the nation, then the government layers) and year: organisations expected to
+    report, those that delivered, and the share; None for a publication made before the
+    landing store (no mart_delivery_completeness)."""
+    if not queries.has_table(con, queries.DELIVERY_COMPLETENESS):
+        return None
+    found = queries.delivery_completeness(con)
+    years = sorted({r["year"] for r in found})
+    cells = {(r["scope_level"], r["scope_id"], r["year"]): r for r in found}
+    scopes = sorted({(r["scope_level"], r["scope_id"]) for r in found}, key=lambda s: _scope_order(*s))
+    table_rows = []
+    for level, scope_id in scopes:
+        row_cells = []
+        for year in years:
+            r = cells.get((level, scope_id, year))
+            row_cells.append(None if r is None else {
+                "year": year,
+                "expected": r["organisations_expected"],
+                "delivered": r["organisations_delivered"],
+                "text": f"{format_number(r['organisations_delivered'])} / {format_number(r['organisations_expected'])}",
+                "share": format_value(r["share_delivered"], "%"),
+                "complete": r["organisations_delivered"] == r["organisations_expected"],
+            })
+        table_rows.append({"scope_level": level, "scope_id": scope_id, "label": SCOPE_LABELS.get(scope_id, scope_id),
+                           "cells": row_cells})
+    return {"table": queries.DELIVERY_COMPLETENESS, "kpi_table": queries.FCT_KPI_VALUES_V2, "years": years,
+            "rows": table_rows}
 
 
 # --------------------------------------------------------------------------------------

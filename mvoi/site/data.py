@@ -1,5 +1,8 @@
 """What the site reads: the publication only (marts, governance counts, meta, reference).
 
+The delivery marts (mart_delivery_completeness, mart_organisation_deliveries) are optional: a
+publication made before the landing store lacks them, and the pages then leave their sections out.
+
 Every query names its columns; none is personal data (no contact e-mail, invoice
 description, supplier name or original landing record). The rows are unrounded; formatting
 is mvoi.site.formatting's.
@@ -56,6 +59,9 @@ class SiteData:
     publication: Row
     sources: list[Row]
     export_files: list[str] = field(default_factory=list)
+    # the delivery marts; empty in a publication made before the landing store
+    completeness: list[Row] = field(default_factory=list)
+    organisation_deliveries: list[Row] = field(default_factory=list)
 
     @property
     def years(self) -> list[int]:
@@ -178,6 +184,15 @@ def _load(con: duckdb.DuckDBPyConnection, tables: set[str], db_path: Path) -> Si
         publication=queries.publication(con) if "meta.publication" in tables else {},
         sources=_optional(con, tables, "meta.publication_sources",
                           "select entity, raw_rows, file_name from meta.publication_sources order by entity"),
+        completeness=_optional(con, tables, "marts.mart_delivery_completeness", """
+            select scope_level, scope_id, year, organisations_expected, organisations_delivered, share_delivered
+            from marts.mart_delivery_completeness order by scope_level, scope_id, year"""),
+        organisation_deliveries=_optional(con, tables, "marts.mart_organisation_deliveries", """
+            select organisation_id, delivery_id, delivery_sequence, delivery_scope, period, received_at, status,
+                   is_current, superseded_by, file_count, delivery_row_count, organisations_covered, entity,
+                   reason_code, reason, rejected_rows
+            from marts.mart_organisation_deliveries
+            order by organisation_id, delivery_sequence, delivery_id, entity, rejected_rows desc, reason_code"""),
     )
 
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from mvoi import build_status
 from mvoi.report.queries import Row
 from mvoi.report.sections import LAYER_ORDER, SCOPE_COLOURS, SCOPE_LABELS, THEME_ORDER, refused_build
-from mvoi.site import links
+from mvoi.site import deliveries, links
 from mvoi.site.common import index, kpi_cell, status_text
 from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, kpi_value_nl, number_nl, pct_nl
@@ -127,6 +127,10 @@ def home(data: SiteData) -> Page:
             cards.append(card)
     page.banner = refused_banner(data)
     page.section("Thema's").add("themes", cards)
+    delivery_year = deliveries.completeness_year(data)
+    if delivery_year is not None:
+        page.section(f"Aanlevering {delivery_year}", anchor="aanlevering").table(
+            deliveries.latest_table(data, delivery_year)).add("links", deliveries.home_links())
     for theme in themes:
         codes = _theme_codes(theme, data)
         if codes:
@@ -144,9 +148,12 @@ def home(data: SiteData) -> Page:
 
 def quality(data: SiteData) -> Page:
     page = Page(links.QUALITY, "Datakwaliteit en herkomst", nav=links.QUALITY,
-                lead="De scorecard van de negen aangeleverde entiteiten, wat geladen en afgekeurd is en waarom.")
+                lead="Welke organisaties aanleverden, de scorecard van de negen aangeleverde entiteiten, wat geladen "
+                "en afgekeurd is en waarom.")
     page.banner = refused_banner(data)
     page.section("Build").add("dl", provenance(data))
+    if data.completeness:
+        page.section("Volledigheid van de aanlevering", anchor=deliveries.ANCHOR).table(deliveries.years_table(data))
     page.section("Aanlevering").table(completeness_table(data))
     reasons = Table("afkeurredenen", "Afgekeurde records per reden", ["Entiteit", "Reden", "Records"],
                     ["entity", "reason_code", "row_count"])

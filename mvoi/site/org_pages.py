@@ -1,16 +1,16 @@
 """One page per organisation (its KPIs against its layer, targets, product-group profile,
-records delivered) and the organisation list with its search box."""
+records loaded, its deliveries and rejected rows) and the organisation list with its search box."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
 from mvoi.report.queries import Row
 from mvoi.report.sections import SCOPE_LABELS
-from mvoi.site import links
+from mvoi.site import deliveries, links
 from mvoi.site.common import index, kpi_cell, quantiles, status_text
 from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, eur_nl, kpi_value_nl, number_nl, pct_nl, value_nl
@@ -43,6 +43,7 @@ class Lookups:
     layer_rows: dict[tuple, Row]  # (kpi_code, layer, year) -> government_layer row
     spend: dict[str, dict[str, Row]]  # organisation -> product group -> spend row
     tenders: dict[str, dict[str, Row]]  # organisation -> product group -> tender counts
+    deliveries: dict[str, list[Row]] = field(default_factory=dict)  # organisation -> mart_organisation_deliveries
 
 
 def lookups(data: SiteData) -> Lookups:
@@ -60,7 +61,7 @@ def lookups(data: SiteData) -> Lookups:
         tenders[r["organisation_id"]][r["product_group_id"]] = r
     layer_rows = index([r for r in data.values if r["scope_level"] == "government_layer"], "kpi_code", "scope_id",
                        "year")
-    return Lookups(layer_stats(data), latest, layer_rows, spend, tenders)
+    return Lookups(layer_stats(data), latest, layer_rows, spend, tenders, deliveries.by_organisation(data))
 
 
 def kpi_table(org: Row, data: SiteData, lk: Lookups) -> Table:
@@ -170,10 +171,18 @@ def organisation_page(org: Row, data: SiteData, lk: Lookups) -> Page:
         section.chart(figure)
     section.table(kpi_table(org, data, lk))
     page.section("Productgroepen").table(profile_table(org, data, lk))
-    page.section("Aanlevering").table(records_table(org, data)).text(
-        "Afgekeurde records worden in de publicatie alleen landelijk geteld (per entiteit en reden, zie "
-        "Datakwaliteit); een telling per organisatie staat nog niet in de publicatie. De afgekeurde records zelf "
-        "(met de aangeleverde waarden) blijven in de builddatabase: vraag ze op met `mvoi rejections`.")
+    section = page.section("Aanlevering", anchor="aanlevering").table(records_table(org, data))
+    delivered = lk.deliveries.get(org["organisation_id"])
+    if not data.organisation_deliveries:  # a publication made before mart_organisation_deliveries
+        section.text(
+            "Afgekeurde records worden in deze publicatie alleen landelijk geteld (per entiteit en reden, zie "
+            "Datakwaliteit). De afgekeurde records zelf (met de aangeleverde waarden) blijven in de builddatabase.")
+    elif not delivered:
+        section.text("Geen levering van deze organisatie in het register.")
+    else:
+        oid = org["organisation_id"]
+        section.table(deliveries.deliveries_table(oid, delivered)).table(deliveries.rejections_table(oid, delivered))
+        section.text(deliveries.feedback_text(delivered))
     return page
 
 
