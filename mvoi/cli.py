@@ -25,6 +25,7 @@ COMMANDS = {
     "gate-and-publish": ("mvoi.gate_and_publish", "both GX gates, then publish only if the dbt build and both gates passed"),
     "report": ("mvoi.report", "write the self-contained HTML KPI report from the published database"),
     "site": ("mvoi.site", "write the static monitoring site (themes, KPIs, organisations, product and sector cards) from the published database"),
+    "ingest-notices": ("mvoi.notices.cli", "turn eForms XML and OCDS JSON tender and award notices into a landing folder (tenders, criteria, contracts, suppliers, buyers)"),
     "spec": ("mvoi.spec", "write docs/kpi_register.md and docs/landing_contract.md from the seeds and the landing source (--check: fail when stale)"),
 }
 

@@ -80,7 +80,7 @@
                 },
                 'criterion_kind': {
                     'case': 'lower',
-                    'values': ['selection_criterion', 'minimum_requirement', 'award_criterion', 'contract_clause'],
+                    'values': ['selection_criterion', 'minimum_requirement', 'award_criterion', 'contract_clause', 'declared_objective'],
                 },
                 'r_level': {
                     'case': 'upper',
