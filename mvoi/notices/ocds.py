@@ -40,6 +40,7 @@ GOALS = {
 }
 GPP_STRATEGIES = {"euGPPCriteria": "eu", "nationalGPPCriteria": "national", "otherGPPCriteria": "other"}
 RESERVED = {"publicServiceMissionOrganization": "res-pub-ser", "shelteredWorkshop": "res-ws"}
+DUTCH_NAMES = {"netherlands", "the netherlands", "nederland"}
 CATEGORIES = {"goods": "supplies", "works": "works", "services": "services"}
 # release tag -> notice kind
 KINDS = {
@@ -78,13 +79,21 @@ def parse_file(path: Path) -> list[Notice]:
 
 
 def _party(raw: dict) -> Party:
-    ids = [raw.get("identifier") or {}] + list(raw.get("additionalIdentifiers") or [])
-    identifier = next((i.get("id") for i in ids if i.get("id")), None)
+    """A party; its country is `address.country` (alpha-2 or alpha-3), else `countryName`
+    when it names the Netherlands, else NL when the identifier's scheme is a Dutch one (NL-*)."""
+    ids = [i for i in [raw.get("identifier") or {}] + list(raw.get("additionalIdentifiers") or []) if i.get("id")]
+    identifier = ids[0] if ids else {}
     details = raw.get("details") or {}
     legal = next((c.get("id") for c in details.get("classifications") or [] if c.get("scheme") == "TED_CA_TYPE"), None)
-    return Party(ref=str(raw.get("id")), name=raw.get("name"), identifier=str(identifier) if identifier else None,
-                 country=country_alpha2((raw.get("address") or {}).get("country")),
-                 legal_type=legal, size=details.get("scale"))
+    address = raw.get("address") or {}
+    country = country_alpha2(address.get("country"))
+    if country is None and (address.get("countryName") or "").strip().casefold() in DUTCH_NAMES:
+        country = "NL"
+    if country is None and str(identifier.get("scheme") or "").upper().startswith("NL-"):
+        country = "NL"
+    return Party(ref=str(raw.get("id")), name=raw.get("name"),
+                 identifier=str(identifier["id"]) if identifier else None,
+                 country=country, legal_type=legal, size=details.get("scale"))
 
 
 def _procedure_type(tender: dict) -> str | None:
@@ -134,7 +143,8 @@ def parse_release(release: dict, file: str) -> Notice:
     if len(date) != 10:
         problems.append("no release date")
     parties = {str(p.get("id")): p for p in release.get("parties") or []}
-    buyer_id = str((release.get("buyer") or {}).get("id") or "")
+    buyer_id = str((release.get("buyer") or {}).get("id") or next(
+        (k for k, p in parties.items() if "buyer" in (p.get("roles") or [])), ""))
     if buyer_id not in parties:
         problems.append("no buyer among the parties")
     lots = [_lot(raw, tender.get("items") or []) for raw in tender.get("lots") or []]
