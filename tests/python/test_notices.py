@@ -382,3 +382,13 @@ def test_notices_folder_builds_with_dbt(tmp_path: Path) -> None:
         tenders = con.execute("select count(*) from staging.stg_landing__tenders").fetchone()[0]
     assert rejected == []
     assert tenders == len(read_rows(out, "tenders"))
+
+
+def test_docs_show_every_xpath_and_the_theme_table() -> None:
+    from mvoi.notices.eforms import EXT, XPATHS  # noqa: PLC0415
+
+    text = (Path(__file__).parents[2] / "docs" / "notices.md").read_text(encoding="utf-8")
+    for term, xpath in XPATHS.items():
+        assert f"`{xpath.replace(EXT, '{EXT}')}`" in text, term
+    assert "| BT-775 `opp` | `social_return` |" in text
+    assert "| BT-774 `circ-econ` | `circulair` |" in text
