@@ -210,6 +210,42 @@ def test_kpi_numbers_equal_the_marts(report_dom, sample_build):
         assert headline[kpi_code] == expected_text(value, unit)
 
 
+def test_completeness_section_equals_the_mart(report_dom, published_db):
+    """Every scope and year of mart_delivery_completeness in the publication is one cell of the
+    completeness table: delivered / expected (share), and nothing else is."""
+    expected = {
+        (scope_id, year): f"{delivered:,} / {expected_n:,} ({expected_text(share, '%')})"
+        for scope_id, year, expected_n, delivered, share in query(
+            published_db, "select scope_id, year, organisations_expected, organisations_delivered, share_delivered "
+            "from marts.mart_delivery_completeness")
+    }
+    assert expected, "the sample publication has completeness rows"
+    block = re.search(r'<section id="completeness">.*?</section>', report_dom, re.S).group(0)
+    shown = {(a["data-scope"], int(a["data-completeness-year"])): text
+             for tag, a, text in parse_dom(block).texts if tag == "td" and "data-completeness-year" in a}
+    assert shown == expected
+    assert 'href="#completeness"' in report_dom  # in the table of contents
+
+
+def test_organisations_reporting_equal_fct_kpi_values_v2(report_dom, published_db):
+    """The Organisaties column of each KPI table (latest year) and every value's tooltip (its
+    year) show organisations_reporting / organisations_expected of fct_kpi_values_v2."""
+    rows = query(published_db, """
+        select kpi_code, scope_id, year, organisations_reporting, organisations_expected,
+               year = max(year) over (partition by kpi_code) as is_latest
+        from marts.fct_kpi_values_v2 where scope_level in ('national', 'government_layer')""")
+    dom = parse_dom(report_dom)
+    columns = {(a["data-kpi"], a["data-scope"]): (a["data-reporting"], a["data-expected"], text)
+               for tag, a, text in dom.texts if tag == "td" and "reporting" in a.get("class", "").split()}
+    titles = {(a["data-kpi"], a["data-scope"], int(a["data-year"])): a["title"]
+              for tag, a in dom.elements if tag == "td" and "data-year" in a and "value" in a.get("class", "")}
+    latest = [(k, s, r, e) for k, s, _, r, e, is_latest in rows if is_latest]
+    assert len(rows) > 100 and latest
+    for kpi_code, scope_id, year, reporting, expected, _ in rows:
+        assert f"organisations reporting: {reporting:,} / {expected:,} expected" in titles[(kpi_code, scope_id, year)]
+    assert columns == {(k, s): (str(r), str(e), f"{r:,} / {e:,}") for k, s, r, e in latest}
+
+
 def test_a_few_values_by_hand(report_dom, sample_build):
     """Spot checks read straight from the DOM text, as a reader sees them."""
     text = visible_text(report_dom)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, require_chromium, serve_directory
+from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, parse_dom, require_chromium, serve_directory
 
 from mvoi.publish import publish
 from mvoi.site import links
@@ -265,6 +265,84 @@ def test_organisation_page_median_of_its_layer(site, browser, published_db):
 
 
 # --------------------------------------------------------------------------------------
+# deliveries: completeness (home, data quality) and an organisation's deliveries and rejections
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _cells(path: Path, attribute: str) -> list[tuple[dict[str, str], str]]:
+    """(attributes, text) of the page's cells that carry `attribute` (the pages are static HTML)."""
+    return [(a, text) for tag, a, text in parse_dom(path.read_text(encoding="utf-8")).texts
+            if tag == "td" and attribute in a]
+
+
+def check_completeness(site: Path, published_db: Path) -> None:
+    """The home page shows mart_delivery_completeness of one year (the latest KPI year, when the
+    mart has it) for every scope; the data-quality page every scope and year."""
+    found = query(published_db, "select scope_id, year, organisations_expected, organisations_delivered, "
+                  "share_delivered from marts.mart_delivery_completeness")
+    assert found
+    years = {y for _, y, *_ in found}
+    (kpi_year,) = query(published_db, "select max(year) from marts.fct_kpi_values")[0]
+    year = kpi_year if kpi_year in years else max(years)
+
+    def texts(e: int, d: int, share: float) -> dict[str, str]:
+        pct = expected_text(share, "%", "strict", MIN_RECORDS)
+        return {"expected": _count(e), "delivered": _count(d), "share": pct,
+                "delivered_of_expected": f"{_count(d)} / {_count(e)} ({pct})"}
+
+    home = {(a["data-completeness-scope"], int(a["data-completeness-year"]), a["data-measure"]): text
+            for a, text in _cells(site / "index.html", "data-completeness-year")}
+    assert home == {(s, y, m): t for s, y, e, d, share in found if y == year
+                    for m, t in texts(e, d, share).items() if m != "delivered_of_expected"}
+    quality = {(a["data-completeness-scope"], int(a["data-completeness-year"])): text
+               for a, text in _cells(site / "kwaliteit.html", "data-completeness-year")}
+    assert quality == {(s, y): texts(e, d, share)["delivered_of_expected"] for s, y, e, d, share in found}
+    assert 'href="kwaliteit.html#volledigheid"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def check_organisation_deliveries(site: Path, published_db: Path, organisation_id: str) -> list[tuple]:
+    """The organisation's deliveries and its rejected rows per delivery, entity and reason equal
+    mart_organisation_deliveries; the page tells how to get the feedback file. Returns the
+    deliveries (id, status, is_current, superseded_by)."""
+    page = site / links.organisation(organisation_id)
+    rejected = query(published_db, """
+        select delivery_id, entity, reason_code, rejected_rows from marts.mart_organisation_deliveries
+        where organisation_id = ? and reason_code is not null""", [organisation_id])
+    deliveries = query(published_db, """
+        select delivery_id, any_value(status), any_value(is_current), any_value(superseded_by),
+               sum(rejected_rows)::bigint, any_value(delivery_sequence)
+        from marts.mart_organisation_deliveries where organisation_id = ? group by delivery_id
+        order by any_value(delivery_sequence) desc""", [organisation_id])
+    assert deliveries, organisation_id
+    shown = {(a["data-rejected-delivery"], a["data-rejected-entity"], a["data-rejected-reason"]): text
+             for a, text in _cells(page, "data-rejected-reason")}
+    assert shown == {(d, e, r): _count(n) for d, e, r, n in rejected}
+    per_delivery = [(a["data-delivery-rejected"], text) for a, text in _cells(page, "data-delivery-rejected")]
+    assert per_delivery == [(d, _count(n)) for d, _, _, _, n, _ in deliveries]
+    text = page.read_text(encoding="utf-8")
+    assert "mvoi feedback &lt;delivery_id&gt; --out DIR" in text
+    current = [d for d, status, is_current, *_ in deliveries if is_current]
+    if current:
+        assert f"mvoi feedback {current[0]} --out terugkoppeling/" in text
+    return [d[:4] for d in deliveries]
+
+
+def test_completeness_equals_the_publication(site, published_db):
+    check_completeness(site, published_db)
+
+
+def test_organisation_page_rejected_counts_equal_the_publication(site, published_db):
+    deliveries = check_organisation_deliveries(site, published_db, RIJKSWATERSTAAT)
+    assert deliveries == [("landing_folder", "accepted", True, None)]  # the sample: one landing folder
+    (rejected,) = query(published_db, "select sum(rejected_rows) from marts.mart_organisation_deliveries "
+                        "where organisation_id = ?", [RIJKSWATERSTAAT])[0]
+    assert rejected > 0, "the sample's faults include rows of Rijkswaterstaat"
+
+
+# --------------------------------------------------------------------------------------
 # search, downloads, personal data
 
 
@@ -340,21 +418,38 @@ def test_screenshots_at_1400_and_400_px(site, browser):
 
 
 # --------------------------------------------------------------------------------------
-# a generated delivery (with faults): a different set of organisations, the same checks
+# a generated delivery (with faults) in a landing store: other organisations, the same checks
+
+
+CORRECTED_YEAR = 2024
 
 
 @pytest.fixture(scope="module")
 def generated_publication(tmp_path_factory) -> Path:
+    """A generated delivery (2 % faults) split per organisation and delivered into a landing
+    store: one complete delivery per organisation; for the first organisation also two
+    corrections of CORRECTED_YEAR (the second supersedes the first) and a refused delivery."""
     from conftest import DbtWorkspace
 
+    from mvoi.deliveries import receive
     from mvoi.generator.core import Config, generate
+    from mvoi.generator.split import correction_delivery, split_per_organisation
 
     root = tmp_path_factory.mktemp("site_generated")
-    landing = root / "landing"
-    generate(Config(out=landing, invoice_lines=4_000, seed=14, fault_rate=0.02, quiet=True))
+    generate(Config(out=root / "combined", invoice_lines=4_000, seed=14, fault_rate=0.02, quiet=True))
+    folders = split_per_organisation(root / "combined", root / "split")
+    store = root / "store"
+    for oin in sorted(folders):
+        assert receive(folders[oin], oin, None, store=store)["status"] == "accepted"
+    first = sorted(folders)[0]
+    for factor in (1.1, 1.2):
+        correction = correction_delivery(folders[first], root / f"correction-{factor}", CORRECTED_YEAR, factor)
+        assert receive(correction, first, CORRECTED_YEAR, store=store)["status"] == "accepted"
+    (root / "empty").mkdir()
+    assert receive(root / "empty", first, None, store=store)["status"] == "refused"
     workspace = DbtWorkspace(root)
     result = workspace.dbt("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-                           raw_dir=landing)
+                           MVOI_LANDING_STORE=str(store))
     assert result.returncode == 0, result.stdout[-4000:]
     published = root / "mvoi_published.duckdb"
     publish("test-site-generated", build_db=workspace.db_path, published=published, export_dir=root / "export")
@@ -363,12 +458,26 @@ def generated_publication(tmp_path_factory) -> Path:
 
 def test_site_of_a_generated_delivery(generated_publication, browser):
     site = build_site(generated_publication)
+    # deliveries: every rejected row belongs to its delivering organisation, so the organisation
+    # counts add up to the national counts of the publication
+    assert query(generated_publication, """
+        select entity, reason_code, sum(rejected_rows)::bigint from marts.mart_organisation_deliveries
+        where reason_code is not null group by all order by all""") == query(generated_publication, """
+        select entity, reason_code, row_count from governance.rejected_row_counts order by all""")
+    (corrected,) = query(generated_publication, "select organisation_id from marts.mart_organisation_deliveries "
+                         "where status = 'refused'")[0]
+    deliveries = check_organisation_deliveries(site, generated_publication, corrected)
+    assert [(status, is_current, superseded_by is not None) for _, status, is_current, superseded_by in deliveries] == [
+        ("refused", False, False), ("accepted", True, False), ("accepted", False, True), ("accepted", True, False)]
+    page = (site / links.organisation(corrected)).read_text(encoding="utf-8")
+    assert f"vervangen door {deliveries[1][0]}" in page and "geweigerd" in page
+    check_completeness(site, generated_publication)
     (busiest,) = query(generated_publication, """
         select scope_id from marts.fct_kpi_values where scope_level = 'organisation'
         group by scope_id order by count(*) desc, scope_id limit 1""")[0]
     pages = [site / name for name in ("index.html", "organisaties.html", "producten.html", "sectoren.html",
                                       "kwaliteit.html", "downloads.html", "kpi/gen-01.html", "kpi/kli-02.html",
-                                      links.organisation(busiest))]
+                                      links.organisation(busiest), links.organisation(corrected))]
     pages += sorted((site / "product").glob("*.html"))[:3] + sorted((site / "sector").glob("*.html"))[:3]
     check_pages(browser, site, pages)
     check_kpi_page(browser, site, generated_publication, "GEN-01")

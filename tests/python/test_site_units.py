@@ -4,6 +4,7 @@ number formats, escaping of delivered text, and formula-safe CSV downloads."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 import pytest
 
@@ -114,3 +115,58 @@ def test_a_refused_later_build_is_announced(monkeypatch, tmp_path):
     monkeypatch.setattr(home.build_status, "read", lambda _: {"outcome": "published",
                                                               "finished_at": "2026-11-02T08:00:00+00:00"})
     assert home.refused_banner(data) is None
+
+
+def _delivery_row(delivery_id: str, sequence: int, **extra) -> dict:
+    row = {"organisation_id": "00000001000000000001", "delivery_id": delivery_id, "delivery_sequence": sequence,
+           "delivery_scope": "complete", "period": None, "received_at": dt.datetime(2026, 11, sequence, 9, 30),
+           "status": "accepted", "is_current": True, "superseded_by": None, "file_count": 9,
+           "delivery_row_count": 1200, "organisations_covered": 1, "entity": None, "reason_code": None,
+           "reason": None, "rejected_rows": 0}
+    return {**row, **extra}
+
+
+def test_an_organisations_deliveries_and_rejections_by_hand():
+    from mvoi.site import deliveries
+
+    rows = [
+        _delivery_row("D000001", 1, entity="invoice_lines", reason_code="invalid_amount", reason="amount <b>", rejected_rows=3),
+        _delivery_row("D000001", 1, entity="tenders", reason_code="missing_key", reason="tender_id", rejected_rows=1),
+        _delivery_row("D000002", 2, delivery_scope="period", period=2024, is_current=False, superseded_by="D000003",
+                      delivery_row_count=300),
+        _delivery_row("D000003", 3, delivery_scope="period", period=2024, delivery_row_count=1300),
+        _delivery_row("D000004", 4, status="refused", is_current=False, file_count=0, delivery_row_count=0),
+    ]
+    table = deliveries.deliveries_table("x", rows)
+    shown = [[c.text for c in row] for row in table.rows]
+    assert shown == [
+        ["D000004", "04-11-2026 09:30", "volledig", "geweigerd", "–", "0", "0"],
+        ["D000003", "03-11-2026 09:30", "2024", "geaccepteerd", "actueel", "1.300", "0"],
+        ["D000002", "02-11-2026 09:30", "2024", "geaccepteerd", "vervangen door D000003", "300", "0"],
+        ["D000001", "01-11-2026 09:30", "volledig", "geaccepteerd", "actueel", "1.200", "4"],
+    ]
+    rejections = deliveries.rejections_table("x", rows)
+    # entities in contract order (tenders before invoice_lines); only the rows with a reason
+    assert [[c.text for c in row] for row in rejections.rows] == [
+        ["D000001", "tenders", "missing_key", "tender_id", "1"],
+        ["D000001", "invoice_lines", "invalid_amount", "amount <b>", "3"],
+    ]
+    assert rejections.raw == [["D000001", "tenders", "missing_key", "tender_id", 1],
+                              ["D000001", "invoice_lines", "invalid_amount", "amount <b>", 3]]
+    text = deliveries.feedback_text(rows)
+    assert "mvoi feedback <delivery_id> --out DIR" in text and "mvoi feedback D000003 --out terugkoppeling/" in text
+
+
+def test_completeness_year_is_the_latest_kpi_year_when_present():
+    from types import SimpleNamespace
+
+    from mvoi.site import deliveries
+
+    rows = [{"scope_level": "national", "scope_id": "NL", "year": y, "organisations_expected": 2,
+             "organisations_delivered": 1, "share_delivered": 50.0} for y in (2023, 2024, 2025)]
+    assert deliveries.completeness_year(SimpleNamespace(completeness=rows, latest_year=2024)) == 2024
+    assert deliveries.completeness_year(SimpleNamespace(completeness=rows, latest_year=2026)) == 2025
+    assert deliveries.completeness_year(SimpleNamespace(completeness=[], latest_year=2024)) is None
+    table = deliveries.latest_table(SimpleNamespace(completeness=rows, latest_year=2024), 2024)
+    assert [[c.text for c in row] for row in table.rows] == [["Nederland", "2", "1", "50,0 %"]]
+    assert "incomplete" in table.rows[0][2].cls
