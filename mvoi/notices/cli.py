@@ -74,7 +74,7 @@ def ingest(paths: list[Path], out: Path, buyer_map: Path = BUYER_MAP,
     result = build(notices, load_theme_map(theme_map), load_buyer_map(buyer_map))
     write_folder(result, out)
     report = {
-        "files_read": len(notice_files(paths)), "notices": len(notices), "file_errors": errors,
+        "files_read": len({e["file"] for e in errors} | {n.file for n in notices}), "notices": len(notices), "file_errors": errors,
         "rows": {e: len(r) for e, r in result.rows.items()},
         "quarantined_procedures": result.quarantined, "left_out_rows": result.left_out,
         "notes": result.notes, "superseded_notices": result.superseded, "lots": result.lots,

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mvoi import contract
-from mvoi.notices.model import Award, Lot, Notice, Objective, Party
+from mvoi.notices.model import Award, Notice, Objective, Party
 from mvoi.paths import PROJECT_DIR
 
 SEEDS = PROJECT_DIR / "seeds" / "reference"
@@ -356,5 +356,3 @@ def write_folder(result: Result, out: Path) -> list[Path]:
         written.append(path)
     return written
 
-
-__all__ = ["Lot", "Result", "build", "load_buyer_map", "load_theme_map", "resolve_buyer", "write_folder"]
