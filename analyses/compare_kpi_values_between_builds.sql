@@ -25,7 +25,7 @@ attach if not exists '{{ other_db_path }}' as {{ other_db_alias }} (read_only); 
 with
 
 current_kpi_values as (
-    select * from {{ ref('fct_kpi_values') }}
+    select * from {{ ref('fct_kpi_values', v=1) }}
 ),
 
 other_kpi_values as (

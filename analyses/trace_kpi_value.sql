@@ -66,7 +66,7 @@ kpi_records as (
 ),
 
 kpi_values as (
-    select * from {{ ref('fct_kpi_values') }}
+    select * from {{ ref('fct_kpi_values', v=1) }}
 ),
 
 domain_records as (

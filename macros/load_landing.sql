@@ -123,11 +123,7 @@
                 "The landing store " ~ store ~ " holds no accepted delivery with " ~ entity
                 ~ ", a required entity of the landing contract: deliver it with `mvoi deliver`.") }}
         {%- endif -%}
-        {%- set cols = [] -%}
-        {%- for c in columns -%}{%- do cols.append('cast(null as varchar) as "' ~ c ~ '"') -%}{%- endfor -%}
-        {%- do run_query("create or replace table raw." ~ entity ~ " as select " ~ cols | join(', ') ~ ", "
-            ~ _delivery_columns() ~ " limit 0") -%}
-        {%- do run_query("insert into raw.landing_files values ('" ~ entity ~ "', null, 'absent', 0, null, null, now())") -%}
+        {%- do _create_absent_entity(entity, columns) -%}
         {{ return('') }}
     {%- endif -%}
     {%- set sql -%}
@@ -218,12 +214,7 @@
                 "Landing file " ~ raw_dir ~ "/" ~ entity ~ ".csv (or " ~ entity
                 ~ ".parquet) is missing: " ~ entity ~ " is a required entity of the landing contract.") }}
         {%- endif -%}
-        {#- an optional entity that was not delivered is an empty table -#}
-        {%- set cols = [] -%}
-        {%- for c in contract_columns -%}{%- do cols.append('cast(null as varchar) as "' ~ c.name ~ '"') -%}{%- endfor -%}
-        {%- do run_query("create or replace table raw." ~ entity ~ " as select " ~ cols | join(', ') ~ ", "
-            ~ _delivery_columns() ~ " limit 0") -%}
-        {%- do run_query("insert into raw.landing_files values ('" ~ entity ~ "', null, 'absent', 0, null, null, now())") -%}
+        {%- do _create_absent_entity(entity, contract_columns | map(attribute='name') | list) -%}
         {{ return('') }}
     {%- endif -%}
 
@@ -288,6 +279,16 @@
         "insert into raw.landing_files values ('" ~ entity ~ "', '" ~ _sql_text(path) ~ "', '" ~ ext ~ "', "
         ~ row_count ~ ", " ~ _sql_list(missing_optional) ~ ", " ~ _sql_list(extra) ~ ", now())"
     ) -%}
+{%- endmacro %}
+
+
+{% macro _create_absent_entity(entity, columns) -%}
+    {#- An optional entity that was not delivered: an empty raw table with its columns. -#}
+    {%- set cols = [] -%}
+    {%- for c in columns -%}{%- do cols.append('cast(null as varchar) as "' ~ c ~ '"') -%}{%- endfor -%}
+    {%- do run_query("create or replace table raw." ~ entity ~ " as select " ~ cols | join(', ') ~ ", "
+        ~ _delivery_columns() ~ " limit 0") -%}
+    {%- do run_query("insert into raw.landing_files values ('" ~ entity ~ "', null, 'absent', 0, null, null, now())") -%}
 {%- endmacro %}
 
 

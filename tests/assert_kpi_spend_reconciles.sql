@@ -25,7 +25,7 @@ spend as (
 ),
 
 kpi_values as (
-    select * from {{ ref('fct_kpi_values') }}
+    select * from {{ ref('fct_kpi_values', v=1) }}
     where scope_level = 'national'
 ),
 

@@ -2,7 +2,7 @@
 -- as a warning: credit notes net off, so a share of a small net spend can legitimately fall
 -- outside 0-100 (at any scope), and an obligation may exceed a contract's value.
 {{ test_column_between(
-    model=ref('fct_kpi_values'),
+    model=ref('fct_kpi_values', v=1),
     column_name='value',
     min_value=0,
     max_value=100,

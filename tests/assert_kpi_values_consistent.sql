@@ -7,7 +7,7 @@
 with
 
 kpi_values as (
-    select * from {{ ref('fct_kpi_values') }}
+    select * from {{ ref('fct_kpi_values', v=1) }}
 ),
 
 kpi_register as (

@@ -25,7 +25,7 @@ kpi_values as (
         record_count,
         target_value,
         meets_target
-    from {{ ref('fct_kpi_values') }}
+    from {{ ref('fct_kpi_values', v=1) }}
 ),
 
 -- a KPI slot of a mart row is present when any of its columns is filled (record_count is

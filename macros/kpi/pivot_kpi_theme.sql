@@ -59,7 +59,7 @@ kpi_values as (
         record_count,
         target_value,
         meets_target
-    from {{ ref('fct_kpi_values') }}
+    from {{ ref('fct_kpi_values', v=1) }}
     where theme = '{{ theme }}'
 ),
 

@@ -23,7 +23,7 @@ import duckdb
 import pytest
 from pipeline import Pipeline, marts_content, rows_digest
 
-from mvoi.generator.split import correction_delivery
+from mvoi.generator.split import correction_delivery, split_per_organisation
 
 N_LINES = 1500
 SEED = 11
@@ -280,6 +280,62 @@ def test_two_organisations_sharing_source_ids_are_never_merged(generated, store,
             # both organisations' S1 are there, as two suppliers
             assert suppliers[0] == suppliers[1] > suppliers[2]
     assert _digest(results[True]) == _digest(results[False])
+
+
+def _expected(seed: Path) -> list[dict[str, str]]:
+    with seed.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_completeness_and_organisations_reporting_with_organisations_missing(store, tmp_path: Path) -> None:
+    """The bundled sample split per organisation; two expected organisations deliver nothing
+    and a third delivers only 2023 (`--period 2023`)."""
+    project = Path(__file__).resolve().parents[2]
+    expected = _expected(project / "seeds" / "reference" / "expected_organisations.csv")
+    folders = split_per_organisation(project / "sample", tmp_path / "split")
+    oins = sorted(r["organisation_id"] for r in expected)
+    assert set(oins) <= set(folders), "every expected organisation is in the bundled sample"
+    missing, period_only = set(oins[:2]), oins[2]
+    shutil.rmtree(store.store, ignore_errors=True)
+    for oin in oins[2:]:
+        step = _deliver(store, folders[oin], oin, 2023 if oin == period_only else None)
+        assert step.returncode == 0, step.tail()
+    _build(store)
+
+    def delivered(row: dict[str, str], year: int) -> bool:
+        return row["organisation_id"] not in missing and (row["organisation_id"] != period_only or year == 2023)
+
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        mart = {(scope, year): (exp, got) for scope, year, exp, got in con.execute(
+            "select scope_id, year, organisations_expected, organisations_delivered "
+            "from marts.mart_delivery_completeness").fetchall()}
+        reporting = dict(((year, layer), (rep, exp)) for year, layer, rep, exp in con.execute(
+            "select year, scope_id, organisations_reporting, organisations_expected from marts.fct_kpi_values_v2 "
+            "where kpi_code = 'GEN-04' and scope_level in ('national', 'government_layer')").fetchall())
+        spending = dict(((year, layer), n) for year, layer, n in con.execute(
+            "select invoice_year, government_layer, count(distinct organisation_id) from marts.fct_spend "
+            "group by grouping sets ((invoice_year, government_layer), (invoice_year))").fetchall())
+        statuses = dict(((oin, year), status) for oin, year, status in con.execute(
+            "select organisation_id, year, completeness_status from governance.delivery_completeness "
+            "where entity = 'invoice_lines'").fetchall())
+    for year in range(2021, 2026):
+        in_year = [r for r in expected if int(r["first_year"]) <= year <= int(r["last_year"])]
+        layers = {r["government_layer"] for r in in_year}
+        for scope in [*layers, "NL"]:
+            rows = [r for r in in_year if scope in ("NL", r["government_layer"])]
+            want = (len(rows), sum(delivered(r, year) for r in rows))
+            assert mart[(scope, year)] == want, (scope, year)
+            layer = None if scope == "NL" else scope
+            if (year, scope) in reporting:
+                assert reporting[(year, scope)] == (spending.get((year, layer), 0), len(rows)), (scope, year)
+        for r in in_year:
+            want = "delivered" if delivered(r, year) else "missing"
+            assert statuses[(r["organisation_id"], year)] == want, (r["organisation_id"], year)
+    # the organisations that delivered nothing report no spend
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        (lines,) = con.execute("select count(*) from marts.fct_spend where list_contains(?, organisation_id)",
+                               [sorted(missing)]).fetchone()
+    assert lines == 0
 
 
 if __name__ == "__main__":  # pragma: no cover

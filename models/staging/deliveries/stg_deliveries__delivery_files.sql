@@ -1,4 +1,4 @@
--- grain: one row per delivery x delivered file (delivery_id, entity)
+-- grain: one row per delivery x delivered file (delivery_id, file_name)
 with
 
 source as (
