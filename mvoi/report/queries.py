@@ -94,17 +94,21 @@ def themes(con: duckdb.DuckDBPyConnection) -> dict[str, Row]:
 
 def kpi_values(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """The national and government-layer values of every KPI (the report's level of detail),
-    with the organisations reporting of those expected from fct_kpi_values v2 (the same rows and
-    values as v1); both None when the database has v1 only."""
-    with_v2 = has_table(con, FCT_KPI_VALUES_V2)
-    organisations = ("organisations_reporting, organisations_expected" if with_v2 else
-                     "null as organisations_reporting, null as organisations_expected")
+    from fct_kpi_values; with the organisations reporting of those expected from
+    fct_kpi_values v2 (same key), both None when the database has no v2."""
+    columns = ", ".join(f"v1.{c}" for c in (
+        "kpi_code", "theme", "scope_level", "scope_id", "year", "numerator", "denominator", "value", "unit",
+        "record_count", "target_value", "meets_target"))
+    organisations = "null as organisations_reporting, null as organisations_expected"
+    joined = ""
+    if has_table(con, FCT_KPI_VALUES_V2):
+        organisations = "v2.organisations_reporting, v2.organisations_expected"
+        joined = (f"left join {FCT_KPI_VALUES_V2} as v2 on v1.kpi_code = v2.kpi_code and v1.scope_level = "
+                  "v2.scope_level and v1.scope_id = v2.scope_id and v1.year = v2.year")
     return rows(
         con,
-        f"select kpi_code, theme, scope_level, scope_id, year, numerator, denominator, value, unit, "
-        f"record_count, target_value, meets_target, {organisations} "
-        f"from {FCT_KPI_VALUES_V2 if with_v2 else FCT_KPI_VALUES} "
-        f"where scope_level in ('national', 'government_layer') order by kpi_code, scope_level, scope_id, year",
+        f"select {columns}, {organisations} from {FCT_KPI_VALUES} as v1 {joined} "
+        f"where v1.scope_level in ('national', 'government_layer') order by 1, 3, 4, 5",
     )
 
 

@@ -201,7 +201,8 @@ def kpi_sections(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         by_kpi.setdefault(r["kpi_code"], []).append(r)
     reporting: dict[str, dict[tuple, Row]] | None = None
     if queries.has_table(con, queries.FCT_KPI_VALUES_V2):
-        reporting = {code: {(r["scope_level"], r["scope_id"], r["year"]): r for r in found}
+        reporting = {code: {(r["scope_level"], r["scope_id"], r["year"]): r for r in found
+                            if r["organisations_expected"] is not None}
                      for code, found in by_kpi.items()}
     theme_names = list(THEME_ORDER) + [t for t in dict.fromkeys(r["theme"] for r in register.values())
                                        if t not in THEME_ORDER]

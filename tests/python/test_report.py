@@ -246,6 +246,19 @@ def test_organisations_reporting_equal_fct_kpi_values_v2(report_dom, published_d
     assert columns == {(k, s): (str(r), str(e), f"{r:,} / {e:,}") for k, s, r, e in latest}
 
 
+def test_a_publication_without_the_delivery_marts(published_db, tmp_path):
+    """A publication made before the landing store (no mart_delivery_completeness, no
+    fct_kpi_values v2): the report leaves the completeness section and column out."""
+    db = tmp_path / "published.duckdb"
+    shutil.copyfile(published_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop table marts.mart_delivery_completeness")
+        con.execute("drop table marts.fct_kpi_values_v2")
+    html_text = report.build_report(db)
+    assert 'id="completeness"' not in html_text and 'class="reporting"' not in html_text
+    assert "organisations reporting" not in html_text and len(_sections(html_text)) == len(THEMES)
+
+
 def test_a_few_values_by_hand(report_dom, sample_build):
     """Spot checks read straight from the DOM text, as a reader sees them."""
     text = visible_text(report_dom)

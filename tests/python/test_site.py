@@ -342,6 +342,25 @@ def test_organisation_page_rejected_counts_equal_the_publication(site, published
     assert rejected > 0, "the sample's faults include rows of Rijkswaterstaat"
 
 
+def test_a_publication_without_the_delivery_marts(published_db, tmp_path):
+    """A publication made before the landing store: no completeness sections, and the
+    organisation pages keep the note that rejections are counted nationally."""
+    import shutil
+
+    from mvoi.site import write_site
+
+    db = tmp_path / "mvoi_published.duckdb"
+    shutil.copyfile(published_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop table marts.mart_delivery_completeness")
+        con.execute("drop table marts.mart_organisation_deliveries")
+    out = write_site(db, tmp_path / "site").out_dir
+    assert "data-completeness-year" not in (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="volledigheid"' not in (out / "kwaliteit.html").read_text(encoding="utf-8")
+    page = (out / links.organisation(RIJKSWATERSTAAT)).read_text(encoding="utf-8")
+    assert "alleen landelijk geteld" in page and "mvoi feedback" not in page
+
+
 # --------------------------------------------------------------------------------------
 # search, downloads, personal data
 
