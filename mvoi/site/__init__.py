@@ -1,16 +1,18 @@
 """`mvoi site`: the static MVOI monitoring site, made from the publication alone.
 
-Pages (docs/site.md): home (the themes at a glance), one page per KPI, one per organisation
-and the organisation list with a search box, product cards (one per MVI product group) and
-sector cards with the opportunity measure, data quality and provenance, downloads (every table
-as CSV, the Parquet export). Dutch first, Dutch number formats. The site works offline from
+Pages (docs/site.md): home (the themes at a glance, the delivery completeness), one page per
+KPI, one per organisation (also its deliveries and rejected rows) and the organisation list
+with a search box, product cards (one per MVI product group) and sector cards with the
+opportunity measure, data quality and provenance, downloads (every table as CSV, the Parquet
+export). Dutch first, Dutch number formats. The site works offline from
 the file system and from any static web server: plotly.min.js is written once into
 `assets/`, nothing loads from a CDN. It reads the published database read-only and holds no
 personal data.
 
 Modules: `data` (the queries), `formatting` (Dutch numbers), `opportunity` (the measure),
 `model` (tables, charts, pages), `home`, `kpi_pages`, `org_pages`, `card_pages` (the pages),
-`render` (templates, CSV, assets, the atomic write).
+`deliveries` (delivery completeness, an organisation's deliveries and rejected rows), `render`
+(templates, CSV, assets, the atomic write).
 """
 
 from __future__ import annotations
