@@ -67,6 +67,13 @@ def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return table in _existing_tables(con)
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """True when marts.`table` has `column`."""
+    return bool(con.execute(
+        "select count(*) from information_schema.columns where table_catalog = current_database() "
+        "and table_schema = 'marts' and table_name = ? and column_name = ?", [table, column]).fetchone()[0])
+
+
 def has_scorecard(con: duckdb.DuckDBPyConnection) -> bool:
     """False only for the database of a build in which dbt skipped the scorecard."""
     return SCORECARD in _existing_tables(con)
@@ -105,6 +112,8 @@ def kpi_values(con: duckdb.DuckDBPyConnection) -> list[Row]:
         organisations = "v2.organisations_reporting, v2.organisations_expected"
         joined = (f"left join {FCT_KPI_VALUES_V2} as v2 on v1.kpi_code = v2.kpi_code and v1.scope_level = "
                   "v2.scope_level and v1.scope_id = v2.scope_id and v1.year = v2.year")
+        if _has_column(con, "fct_kpi_values_v2", "source"):  # v2 rows per source: v1's are self-reported
+            joined += " and v2.source = 'self_reported'"
     return rows(
         con,
         f"select {columns}, {organisations} from {FCT_KPI_VALUES} as v1 {joined} "
