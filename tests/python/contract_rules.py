@@ -51,7 +51,7 @@ PROCEDURES = {"open", "restricted", "negotiated", "competitive_dialogue", "innov
               "national_open", "private", "single_source"}
 STATUSES = {"planned", "active", "awarded", "cancelled"}
 THEMES = {"milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return"}
-KINDS = {"selection_criterion", "minimum_requirement", "award_criterion", "contract_clause"}
+KINDS = {"selection_criterion", "minimum_requirement", "award_criterion", "contract_clause", "declared_objective"}
 SOURCES = {"eforms", "self_registration", "inferred"}
 TARGET_GROUPS = {"participatiewet", "banenafspraak", "ww", "bbl", "other"}
 BOOL_TRUE = {"true", "1", "yes", "ja"}
