@@ -1,8 +1,8 @@
 -- grain: one row per (organisation_id, delivery_id, entity, reason_code): the rejected rows of
 -- an organisation in a delivery per landing entity and reason; an organisation-delivery without
 -- rejected rows has one row with entity and reason_code null and rejected_rows 0
--- What each organisation delivered (its deliveries from the register, accepted or refused,
--- current or superseded) and what the last build rejected of it. Counts, reason codes and the
+-- What each organisation delivered (its accepted deliveries from the register, current or
+-- superseded) and what the last build rejected of it. Counts, reason codes and the
 -- contract's descriptions only: no delivered value, no refusal text, no file path.
 with
 
@@ -91,6 +91,8 @@ organisation_deliveries as (
     from delivery_organisations
     inner join delivery_register
         on delivery_organisations.delivery_id = delivery_register.delivery_id
+    -- a refused delivery changes nothing published: it stays in governance.delivery_register
+    where delivery_register.status = 'accepted'
 ),
 
 final as (
