@@ -1,76 +1,19 @@
 -- grain: one row per loaded tender
 -- Tender value (awarded, else estimated), award year, whether it is awarded, its criteria
--- count, highest ambition level and one flag per MVOI theme (a tender has theme T when at
--- least one of its loaded criteria has theme T, whatever the criterion kind).
+-- count, highest ambition level and one flag per MVOI theme: the rules of the macro
+-- tenders_enriched (macros/marts/tenders_enriched.sql), shared with the notice tenders.
 with
 
-tenders as (
-    select * from {{ ref('stg_landing__tenders') }}
-),
-
-organisations as (
-    select * from {{ ref('stg_landing__organisations') }}
-),
-
-criteria as (
-    select * from {{ ref('stg_landing__tender_criteria') }}
-),
-
-cpv_product_groups as (
-    select * from {{ ref('int_cpv_product_groups') }}
-),
-
-criteria_per_tender as (
-    select
-        tender_id,
-        count(*) as criteria_count,
-        max(ambition_level) as highest_ambition_level,
-        coalesce(bool_or(theme = 'milieu'), false) as has_theme_milieu,
-        coalesce(bool_or(theme = 'klimaat'), false) as has_theme_klimaat,
-        coalesce(bool_or(theme = 'circulair'), false) as has_theme_circulair,
-        coalesce(bool_or(theme = 'isv'), false) as has_theme_isv,
-        coalesce(bool_or(theme = 'diversiteit_inclusie'), false) as has_theme_diversiteit_inclusie,
-        coalesce(bool_or(theme = 'social_return'), false) as has_theme_social_return
-    from criteria
-    group by tender_id
+enriched as (
+    {{ tenders_enriched(
+        ref('stg_landing__tenders'),
+        ref('stg_landing__organisations'),
+        ref('stg_landing__tender_criteria'),
+    ) | indent(4) }}
 ),
 
 final as (
-    select
-        tenders.tender_id,
-        tenders.delivery_id,
-        tenders.organisation_id,
-        organisations.government_layer,
-        tenders.title,
-        tenders.cpv_code,
-        coalesce(cpv_product_groups.product_group_id, 'unclassified') as product_group_id,
-        tenders.contract_type,
-        tenders.procedure,
-        tenders.publication_date,
-        tenders.award_date,
-        {{ year_of('tenders.award_date') }} as award_year,
-        tenders.status,
-        tenders.status = 'awarded' as is_awarded,
-        tenders.estimated_value_eur,
-        tenders.awarded_value_eur,
-        {{ tender_value('tenders.awarded_value_eur', 'tenders.estimated_value_eur') }} as tender_value_eur,
-        coalesce(criteria_per_tender.criteria_count, 0) as criteria_count,
-        coalesce(criteria_per_tender.criteria_count, 0) > 0 as has_criteria,
-        criteria_per_tender.highest_ambition_level,
-        coalesce(criteria_per_tender.highest_ambition_level >= 2, false) as is_significant_or_ambitious,
-        coalesce(criteria_per_tender.has_theme_milieu, false) as has_theme_milieu,
-        coalesce(criteria_per_tender.has_theme_klimaat, false) as has_theme_klimaat,
-        coalesce(criteria_per_tender.has_theme_circulair, false) as has_theme_circulair,
-        coalesce(criteria_per_tender.has_theme_isv, false) as has_theme_isv,
-        coalesce(criteria_per_tender.has_theme_diversiteit_inclusie, false) as has_theme_diversiteit_inclusie,
-        coalesce(criteria_per_tender.has_theme_social_return, false) as has_theme_social_return
-    from tenders
-    inner join organisations
-        on tenders.organisation_id = organisations.organisation_id
-    left join criteria_per_tender
-        on tenders.tender_id = criteria_per_tender.tender_id
-    left join cpv_product_groups
-        on tenders.cpv_code = cpv_product_groups.cpv_code
+    select * from enriched
 )
 
 select * from final

@@ -1,6 +1,16 @@
--- grain: one row per (kpi_code, scope_level, scope_id, year)
+{#- The tender KPIs that the notices can measure: the KPIs of kpi_formulas() whose records are
+    the awarded tenders, except GEN-03 (significant or ambitious criteria), which needs an
+    ambition level that eForms does not have (it would be 0 % by construction, not a
+    measurement; docs/notices.md, "In the warehouse"). -#}
+{%- set notice_kpis = kpi_formulas()
+    | selectattr('records', 'equalto', 'awarded_tenders')
+    | rejectattr('code', 'equalto', 'GEN-03')
+    | list -%}
+-- grain: one row per (kpi_code, scope_level, scope_id, year, source)
 -- Version 2 of the public KPI table: every row and column of version 1 (read from it, never
--- recomputed), plus how many organisations of the scope have records for the KPI and year and
+-- recomputed) as source `self_reported`; the tender KPIs computed from the public notices
+-- alone (fct_notice_tenders, same formula and roll-up macros) as source `public_notices`; and
+-- per row how many organisations of the scope have records for the KPI, year and source and
 -- how many are expected to report for that year (seed expected_organisations).
 with
 
@@ -8,32 +18,137 @@ kpi_values as (
     select * from {{ ref('fct_kpi_values', v=1) }}
 ),
 
+notice_tenders as (
+    select * from {{ ref('fct_notice_tenders') }}
+),
+
 organisations as (
     select * from {{ ref('dim_organisations') }}
+),
+
+notice_organisations as (
+    select * from {{ ref('stg_notices__organisations') }}
 ),
 
 expected_organisations as (
     select * from {{ ref('expected_organisations') }}
 ),
 
+kpi_register as (
+    select * from {{ ref('kpi_register') }}
+),
+
+kpi_targets as (
+    select * from {{ ref('kpi_targets') }}
+),
+
+-- the notice-based view: the records are the awarded published lots
+awarded_tenders as (
+    select * from notice_tenders
+    where is_awarded
+),
+
+notice_org_year as (
+    {{ kpi_org_year_measures(notice_kpis) | indent(4) }}
+),
+
+notice_scopes as (
+    {{ kpi_rollup('notice_org_year') | indent(4) }}
+),
+
+-- target and value as in version 1 (fct_kpi_values.sql)
+notice_with_target as (
+    select
+        notice_scopes.*,
+        cast(coalesce(layer_target.target_value, any_scope_target.target_value) as double)
+            as target_value
+    from notice_scopes
+    left join kpi_targets as layer_target
+        on
+            notice_scopes.kpi_code = layer_target.kpi_code
+            and notice_scopes.scope_level in ('organisation', 'government_layer')
+            and notice_scopes.government_layer = layer_target.government_layer
+    left join kpi_targets as any_scope_target
+        on
+            notice_scopes.kpi_code = any_scope_target.kpi_code
+            and any_scope_target.government_layer = '*'
+),
+
+notice_with_value as (
+    select
+        notice_with_target.*,
+        kpi_register.theme,
+        kpi_register.unit,
+        kpi_register.better,
+        {{ kpi_value('notice_with_target.numerator', 'notice_with_target.denominator', 'kpi_register.unit') }}
+            as value -- noqa: RF04
+    from notice_with_target
+    left join kpi_register
+        on notice_with_target.kpi_code = kpi_register.kpi_code
+),
+
+all_values as (
+    select
+        kpi_code,
+        theme,
+        scope_level,
+        scope_id,
+        year, -- noqa: RF04
+        numerator,
+        denominator,
+        value, -- noqa: RF04
+        unit,
+        record_count,
+        target_value,
+        meets_target,
+        'self_reported' as source -- noqa: RF04
+    from kpi_values
+
+    union all
+
+    select
+        cast(kpi_code as varchar) as kpi_code,
+        cast(theme as varchar) as theme,
+        cast(scope_level as varchar) as scope_level,
+        cast(scope_id as varchar) as scope_id,
+        cast(year as integer) as year, -- noqa: RF04
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(value as double) as value, -- noqa: RF04
+        cast(unit as varchar) as unit,
+        cast(record_count as bigint) as record_count,
+        target_value,
+        {{ kpi_meets_target('value', 'target_value', 'better') }} as meets_target,
+        'public_notices' as source -- noqa: RF04
+    from notice_with_value
+),
+
 -- the organisations behind each count, at organisation grain: those with at least one record
--- of a KPI in a year (their layer from dim_organisations), and those expected in a year
+-- of a KPI in a year and source (their layer from dim_organisations for self-reported rows,
+-- from the notice buyers for notice rows), and those expected in a year (any source)
 organisation_counts as (
     select
         'reporting' as measure,
-        kpi_values.kpi_code,
-        kpi_values.year,
-        kpi_values.scope_id as organisation_id,
-        organisations.government_layer
-    from kpi_values
+        all_values.source,
+        all_values.kpi_code,
+        all_values.year,
+        all_values.scope_id as organisation_id,
+        case all_values.source
+            when 'self_reported' then organisations.government_layer
+            else notice_organisations.government_layer
+        end as government_layer
+    from all_values
     left join organisations
-        on kpi_values.scope_id = organisations.organisation_id
-    where kpi_values.scope_level = 'organisation' and kpi_values.record_count > 0
+        on all_values.scope_id = organisations.organisation_id
+    left join notice_organisations
+        on all_values.scope_id = notice_organisations.organisation_id
+    where all_values.scope_level = 'organisation' and all_values.record_count > 0
 
     union all
 
     select
         'expected' as measure,
+        cast(null as varchar) as source, -- noqa: RF04
         cast(null as varchar) as kpi_code,
         cast(unnest(range(first_year, last_year + 1)) as integer) as year, -- noqa: RF04
         organisation_id,
@@ -49,6 +164,7 @@ scope_levels as (
 scoped as (
     select
         organisation_counts.measure,
+        organisation_counts.source,
         organisation_counts.kpi_code,
         scope_levels.scope_level,
         case scope_levels.scope_level
@@ -65,45 +181,48 @@ scoped as (
 scope_counts as (
     select
         measure,
+        source, -- noqa: RF04
         kpi_code,
         scope_level,
         scope_id,
         year, -- noqa: RF04
         count(distinct organisation_id) as organisations
     from scoped
-    group by measure, kpi_code, scope_level, scope_id, year
+    group by measure, source, kpi_code, scope_level, scope_id, year
 ),
 
 final as (
     select
-        kpi_values.kpi_code,
-        kpi_values.theme,
-        kpi_values.scope_level,
-        kpi_values.scope_id,
-        kpi_values.year,
-        kpi_values.numerator,
-        kpi_values.denominator,
-        kpi_values.value,
-        kpi_values.unit,
-        kpi_values.record_count,
-        kpi_values.target_value,
-        kpi_values.meets_target,
+        all_values.kpi_code,
+        all_values.theme,
+        all_values.scope_level,
+        all_values.scope_id,
+        all_values.year,
+        all_values.numerator,
+        all_values.denominator,
+        all_values.value,
+        all_values.unit,
+        all_values.record_count,
+        all_values.target_value,
+        all_values.meets_target,
         cast(coalesce(reporting.organisations, 0) as bigint) as organisations_reporting,
-        cast(coalesce(expected.organisations, 0) as bigint) as organisations_expected
-    from kpi_values
+        cast(coalesce(expected.organisations, 0) as bigint) as organisations_expected,
+        cast(all_values.source as varchar) as source -- noqa: RF04
+    from all_values
     left join scope_counts as reporting
         on
             reporting.measure = 'reporting'
-            and kpi_values.kpi_code = reporting.kpi_code
-            and kpi_values.scope_level = reporting.scope_level
-            and kpi_values.scope_id = reporting.scope_id
-            and kpi_values.year = reporting.year
+            and all_values.source = reporting.source
+            and all_values.kpi_code = reporting.kpi_code
+            and all_values.scope_level = reporting.scope_level
+            and all_values.scope_id = reporting.scope_id
+            and all_values.year = reporting.year
     left join scope_counts as expected
         on
             expected.measure = 'expected'
-            and kpi_values.scope_level = expected.scope_level
-            and kpi_values.scope_id = expected.scope_id
-            and kpi_values.year = expected.year
+            and all_values.scope_level = expected.scope_level
+            and all_values.scope_id = expected.scope_id
+            and all_values.year = expected.year
 )
 
 select * from final
