@@ -36,12 +36,15 @@ from mvoi.paths import build_db_path, published_db_path
 logger = logging.getLogger(__name__)
 
 # governance tables a BI user or auditor needs (rejected_rows itself is not published: its
-# original_record may hold personal data; its counts per entity and reason are)
+# original_record may hold personal data; its counts per entity and reason are; of
+# notice_reconciliation, whose rows carry tender ids and values, only the counts per
+# organisation and finding are published, for the KPI report's "Publicaties en eigen opgave")
 GOVERNANCE_TABLES = ("landing_reconciliation", "gx_validation_results")
 GOVERNANCE_PATTERNS = ("%scorecard%", "dq_%")
 GOVERNANCE_COUNTS = {
     "rejected_row_counts": ("rejected_rows", "entity, reason_code"),
     "row_warning_counts": ("row_warnings", "entity, reason_code"),
+    "notice_reconciliation_counts": ("notice_reconciliation", "organisation_id, finding"),
 }
 
 

@@ -3,9 +3,10 @@
 The report shows, per theme (algemeen and the six MVOI themes), every KPI of the register per
 year at national and government-layer level against its target (a table and an inline SVG
 trend chart, with the organisations reporting of those expected), the delivery completeness
-per layer and year, the top product groups by spend and by estimated emissions, the
-data-quality scorecard and the provenance of the build (run id, publication time, source row
-counts).
+per layer and year, the tender KPIs of the two sources side by side (self-reported and public
+notices, with the reconciliation's finding counts; docs/notices.md "In the report"), the top
+product groups by spend and by estimated emissions, the data-quality scorecard and the
+provenance of the build (run id, publication time, source row counts).
 
 It reads the PUBLISHED database read-only (`--db`, default `MVOI_PUBLISHED_PATH`,
 `warehouse/mvoi_published.duckdb`). When that file does not exist it falls back to the build

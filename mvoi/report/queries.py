@@ -2,11 +2,14 @@
 
 The publication (mvoi/publish.py) always holds marts.*, governance.landing_reconciliation,
 governance.dq_scorecard and reference.*, plus meta.publication, meta.publication_sources and
-meta.published_tables. The delivery marts (mart_delivery_completeness, fct_kpi_values_v2) came
-with the landing store: a publication made before lacks them (`has_table`). The build database has the same marts and governance tables but no
-meta schema (`has_publication`); and when a test upstream of the scorecard failed, dbt
-skipped dq_scorecard, so a refused build's database may lack it (`has_scorecard`). Every
-function returns plain rows (dicts of column -> value), unrounded; formatting is the caller's.
+meta.published_tables, and (since issue 13) governance.notice_reconciliation_counts, the
+findings of governance.notice_reconciliation counted per organisation and finding. The
+delivery marts (mart_delivery_completeness, fct_kpi_values_v2) came with the landing store: a
+publication made before lacks them (`has_table`). The build database has the same marts and
+governance tables but no meta schema (`has_publication`); and when a test upstream of the
+scorecard failed, dbt skipped dq_scorecard, so a refused build's database may lack it
+(`has_scorecard`). Every function returns plain rows (dicts of column -> value), unrounded;
+formatting is the caller's.
 
 The report reads no personal data: every query names its columns and none of them is a
 contact e-mail, an invoice description or an original landing record.
@@ -30,6 +33,9 @@ DIM_THEMES = '"marts"."dim_themes"'
 PRODUCT_CARDS = '"marts"."mart_product_cards"'
 SCORECARD = '"governance"."dq_scorecard"'
 LANDING_RECONCILIATION = '"governance"."landing_reconciliation"'
+NOTICE_RECONCILIATION = '"governance"."notice_reconciliation"'
+NOTICE_RECONCILIATION_COUNTS = '"governance"."notice_reconciliation_counts"'
+DIM_ORGANISATIONS = '"marts"."dim_organisations"'
 PUBLICATION = '"meta"."publication"'
 PUBLICATION_SOURCES = '"meta"."publication_sources"'
 PUBLISHED_TABLES = '"meta"."published_tables"'
@@ -128,6 +134,51 @@ def delivery_completeness(con: duckdb.DuckDBPyConnection) -> list[Row]:
         con,
         f"select scope_level, scope_id, year, organisations_expected, organisations_delivered, share_delivered "
         f"from {DELIVERY_COMPLETENESS} order by scope_level, scope_id, year",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# the two sources: public notices and self-reported
+
+
+def has_notice_source(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when fct_kpi_values v2 has its `source` column (issue 13) and rows of source
+    public_notices: a build that loaded notices."""
+    if not has_table(con, FCT_KPI_VALUES_V2) or not _has_column(con, "fct_kpi_values_v2", "source"):
+        return False
+    return bool(con.execute(f"select count(*) from {FCT_KPI_VALUES_V2} where source = 'public_notices'").fetchone()[0])
+
+
+def source_comparison(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """The national and government-layer rows of fct_kpi_values v2 of both sources for the
+    KPIs that have notice-based values (per year); call only when `has_notice_source`."""
+    return rows(
+        con,
+        f"select kpi_code, scope_level, scope_id, year, source, value, unit, record_count, "
+        f"organisations_reporting, organisations_expected from {FCT_KPI_VALUES_V2} "
+        f"where scope_level in ('national', 'government_layer') and kpi_code in "
+        f"(select distinct kpi_code from {FCT_KPI_VALUES_V2} where source = 'public_notices') "
+        f"order by kpi_code, year, scope_level, scope_id, source",
+    )
+
+
+def notice_reconciliation_counts(con: duckdb.DuckDBPyConnection) -> list[Row] | None:
+    """Findings of governance.notice_reconciliation per organisation and finding, with the
+    organisation's name and layer: from the publication's count table, else (the build
+    database) counted from the reconciliation itself; None when neither is there."""
+    existing = _existing_tables(con)
+    if NOTICE_RECONCILIATION_COUNTS in existing:
+        counts = f"select organisation_id, finding, row_count from {NOTICE_RECONCILIATION_COUNTS}"
+    elif NOTICE_RECONCILIATION in existing:
+        counts = (f"select organisation_id, finding, count(*) as row_count from {NOTICE_RECONCILIATION} "
+                  "group by organisation_id, finding")
+    else:
+        return None
+    return rows(
+        con,
+        f"select c.organisation_id, o.name as organisation_name, o.government_layer, c.finding, "
+        f"c.row_count from ({counts}) as c left join {DIM_ORGANISATIONS} as o "
+        f"on c.organisation_id = o.organisation_id order by c.organisation_id, c.finding",
     )
 
 

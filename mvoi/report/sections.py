@@ -251,6 +251,121 @@ def completeness(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
 
 
 # --------------------------------------------------------------------------------------
+# public notices and self-reported data
+
+# the tender KPIs computed from the notices (fct_kpi_values_v2, source public_notices), in
+# the register's order; GEN-03 has none (notices carry no ambition level)
+NOTICE_KPIS = ("GEN-01", "GEN-02", "KLI-01", "CIR-01", "CIR-02", "MIL-01", "DI-01")
+SOURCES = ("self_reported", "public_notices")
+SOURCE_LABELS = {"self_reported": "Eigen opgave", "public_notices": "Publicaties"}
+FINDINGS = ("published_not_delivered", "delivered_not_published", "theme_mismatch")
+FINDING_LABELS = {
+    "published_not_delivered": "Gepubliceerd, niet in eigen opgave",
+    "delivered_not_published": "In eigen opgave, niet gepubliceerd (boven EU-drempel)",
+    "theme_mismatch": "Thema's verschillen",
+}
+
+
+def _source_cell(r: Row | None, unit: str, bounds: str | None) -> dict[str, Any] | None:
+    """One source's value, record count and organisations with records (None: no row)."""
+    if r is None:
+        return None
+    return {
+        "value": format_kpi_value(r["value"], unit, bounds),
+        "records": format_number(r["record_count"]),
+        "organisations": format_number(r["organisations_reporting"]),
+        "title": f"{format_number(r['organisations_reporting'])} van {format_number(r['organisations_expected'])} "
+                 "verwachte organisaties",
+    }
+
+
+def _difference(cells: dict[str, Row | None], unit: str, bounds: str | None) -> str:
+    """Publications minus self-reported, in percentage points; empty when either is missing
+    or not meaningful."""
+    own, notices = cells.get("self_reported"), cells.get("public_notices")
+    if own is None or notices is None or own["value"] is None or notices["value"] is None or unit != "%":
+        return ""
+    if is_not_meaningful(own["value"], bounds) or is_not_meaningful(notices["value"], bounds):
+        return ""
+    diff = float(notices["value"]) - float(own["value"])
+    text = format_number(diff, 1)
+    return f"{'+' if diff > 0 and text != '0.0' else ''}{text} pp"
+
+
+def _comparison_rows(found: list[Row], year: int, register: dict[str, Row]) -> list[dict[str, Any]]:
+    """Per scope (the nation, then the layers) of one KPI and year: both sources side by side."""
+    by_key = {(r["scope_level"], r["scope_id"], r["source"]): r for r in found if r["year"] == year}
+    scopes = sorted({(level, scope_id) for level, scope_id, _ in by_key}, key=lambda s: _scope_order(*s))
+    out = []
+    for level, scope_id in scopes:
+        raw = {source: by_key.get((level, scope_id, source)) for source in SOURCES}
+        some = next(r for r in raw.values() if r is not None)
+        reg = register.get(some["kpi_code"], {})
+        unit, bounds = some["unit"], reg.get("bounds")
+        out.append({
+            "scope_level": level, "scope_id": scope_id, "label": SCOPE_LABELS.get(scope_id, scope_id),
+            "year": year,
+            "cells": [{"source": source, "cell": _source_cell(raw[source], unit, bounds)} for source in SOURCES],
+            "difference": _difference(raw, unit, bounds),
+            "expected": format_number(some["organisations_expected"]),
+        })
+    return out
+
+
+def _reconciliation(counts: list[Row] | None) -> dict[str, Any] | None:
+    """The findings per type (totals) and per organisation (a row each, a column per finding)."""
+    if counts is None:
+        return None
+    findings = list(FINDINGS) + sorted({r["finding"] for r in counts} - set(FINDINGS))
+    totals = {f: sum(r["row_count"] for r in counts if r["finding"] == f) for f in findings}
+    organisations: dict[str, dict[str, Any]] = {}
+    for r in counts:
+        org = organisations.setdefault(r["organisation_id"], {
+            "organisation_id": r["organisation_id"], "name": r["organisation_name"] or r["organisation_id"],
+            "layer": SCOPE_LABELS.get(r["government_layer"] or "", r["government_layer"] or ""), "counts": {}})
+        org["counts"][r["finding"]] = org["counts"].get(r["finding"], 0) + r["row_count"]
+    org_rows = sorted(organisations.values(), key=lambda o: (-sum(o["counts"].values()), o["name"]))
+    return {
+        "findings": [{"finding": f, "label": FINDING_LABELS.get(f, f), "count": totals[f]} for f in findings],
+        "total": sum(totals.values()),
+        "organisations": [{**o, "cells": [o["counts"].get(f, 0) for f in findings],
+                           "total": sum(o["counts"].values())} for o in org_rows],
+    }
+
+
+def source_comparison(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The section "Publicaties en eigen opgave": per notice KPI, NL and the layers, the
+    self-reported and the notice-based value with their record counts and organisations (the
+    latest notice year first, earlier years folded), and the reconciliation's findings. Without
+    notice rows only `has_notices` False (the template says how to load notices)."""
+    if not queries.has_notice_source(con):
+        return {"has_notices": False}
+    register = queries.kpi_register(con)
+    by_kpi: dict[str, list[Row]] = {}
+    for r in queries.source_comparison(con):
+        by_kpi.setdefault(r["kpi_code"], []).append(r)
+    codes = sorted(by_kpi, key=lambda c: (NOTICE_KPIS.index(c) if c in NOTICE_KPIS else len(NOTICE_KPIS), c))
+    kpis = []
+    for code in codes:
+        found = by_kpi[code]
+        years = sorted({r["year"] for r in found if r["source"] == "public_notices"}, reverse=True)
+        reg = register.get(code, {})
+        kpis.append({
+            "code": code, "name_nl": reg.get("name_nl", code), "latest_year": years[0],
+            "rows": _comparison_rows(found, years[0], register),
+            "earlier": [row for year in years[1:] for row in _comparison_rows(found, year, register)],
+        })
+    return {
+        "has_notices": True,
+        "table": queries.FCT_KPI_VALUES_V2,
+        "reconciliation_table": queries.NOTICE_RECONCILIATION,
+        "source_labels": [SOURCE_LABELS[s] for s in SOURCES],
+        "kpis": kpis,
+        "reconciliation": _reconciliation(queries.notice_reconciliation_counts(con)),
+    }
+
+
+# --------------------------------------------------------------------------------------
 # product groups
 
 

@@ -468,3 +468,186 @@ def test_net_share_outside_0_100_is_shown_as_not_meaningful(published_db, tmp_pa
     title, text = cells[(kpi, scope_id, year)]
     assert text == "n.m." and "-8.28 %" in title
     assert cells[(sro, sro_scope, sro_year)][1] == "140.0 %"
+
+
+# --------------------------------------------------------------------------------------
+# "Publicaties en eigen opgave": the two sources side by side (issue 13)
+
+NOTICE_THEMES = ("milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return")
+BUYER_P = {"organisation_id": "00000003999999990000", "name": "Gemeente Notitiedorp",
+           "government_layer": "gemeente", "parent_organisation_id": ""}
+NOTICE_TENDER_COLUMNS = ["tender_id", "organisation_id", "title", "cpv_code", "contract_type", "procedure",
+                         "publication_date", "award_date", "status", "estimated_value_eur", "awarded_value_eur"]
+NOTICE_CRITERIA_COLUMNS = ["criterion_id", "tender_id", "theme", "criterion_kind", "ambition_level",
+                           "award_weight_pct", "r_level", "source"]
+SECRET_TITLE = "Gepubliceerd, niet geleverd (titel blijft buiten de publicatie)"
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]], columns: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _lot(tender_id: str, buyer: str, title: str, contract_type: str, award_date: str, estimated: str,
+         awarded: str) -> dict[str, str]:
+    """An awarded, openly tendered lot as a notices landing folder holds it."""
+    return dict(zip(NOTICE_TENDER_COLUMNS, (
+        tender_id, buyer, title, "90910000" if contract_type == "services" else "34144900", contract_type, "open",
+        "2024-01-10", award_date, "awarded", estimated, awarded), strict=True))
+
+
+def _notices_from_the_sample(folder: Path, clean_ids: set[str]) -> None:
+    """A notices landing folder as tests/python/test_notice_warehouse.py writes one: the
+    published lots of the sample organisation O with the most tenders (their ids as O
+    delivered them, so they match), except O's largest awarded tender (unpublished), one with
+    other themes, one lot O did not deliver, and two lots of a buyer P that delivers nothing."""
+    tenders = list({t["tender_id"]: t for t in _read_csv(PROJECT_DIR / "sample" / "tenders.csv")
+                    if t["tender_id"] in clean_ids}.values())
+    counts: dict[str, int] = {}
+    for t in tenders:
+        counts[t["organisation_id"]] = counts.get(t["organisation_id"], 0) + 1
+    org_o = max(counts, key=lambda oin: (counts[oin], oin))
+    tenders_o = [t for t in tenders if t["organisation_id"] == org_o]
+    themes: dict[str, set[str]] = {}
+    for c in _read_csv(PROJECT_DIR / "sample" / "tender_criteria.csv"):
+        if c["theme"] in NOTICE_THEMES:
+            themes.setdefault(c["tender_id"], set()).add(c["theme"])
+
+    def amount(t: dict[str, str]) -> float:
+        return float(t["awarded_value_eur"] or t["estimated_value_eur"] or 0)
+
+    awarded = [t for t in tenders_o if t["status"] == "awarded"]
+    unpublished = max(awarded, key=amount)
+    published = [t for t in tenders_o if t is not unpublished]
+    notice_themes = {t["tender_id"]: set(themes.get(t["tender_id"], ())) for t in published}
+    mismatched = next(t for t in published if t["status"] == "awarded")
+    notice_themes[mismatched["tender_id"]] = {"klimaat"} if notice_themes[mismatched["tender_id"]] != {"klimaat"} \
+        else {"milieu"}
+    extra = [  # (tender id, buyer, title, contract type, award date, estimated, awarded value)
+        _lot("NL-2024-999001/LOT-0001", org_o, SECRET_TITLE, "services", "2024-05-01", "500000.00", "480000.00"),
+        _lot("NL-2024-999002/LOT-0001", BUYER_P["organisation_id"], "Kavel 1", "supplies", "2024-04-10",
+             "300000.00", ""),
+        _lot("NL-2024-999002/LOT-0002", BUYER_P["organisation_id"], "Kavel 2", "supplies", "2024-04-12",
+             "100000.00", "90000.00"),
+    ]
+    notice_themes.update({"NL-2024-999001/LOT-0001": {"circulair", "klimaat"}, "NL-2024-999002/LOT-0001": {"klimaat"}})
+    organisation_o = next(o for o in _read_csv(PROJECT_DIR / "sample" / "organisations.csv")
+                          if o["organisation_id"] == org_o)
+    folder.mkdir()
+    _write_csv(folder / "organisations.csv", [organisation_o, BUYER_P], list(BUYER_P))
+    _write_csv(folder / "tenders.csv", published + extra, NOTICE_TENDER_COLUMNS)
+    _write_csv(folder / "tender_criteria.csv", [
+        {"criterion_id": f"{tender_id}/BT-774/{theme}", "tender_id": tender_id, "theme": theme,
+         "criterion_kind": "declared_objective", "ambition_level": "", "award_weight_pct": "", "r_level": "",
+         "source": "eforms"}
+        for tender_id, found in notice_themes.items() for theme in sorted(found)
+    ], NOTICE_CRITERIA_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def notice_publication(sample_build, tmp_path_factory) -> dict:
+    """One `dbt build` of the sample with a notices folder (MVOI_NOTICES_DIR), published with
+    mvoi.publish, and the report made from that publication."""
+    from conftest import DbtWorkspace
+
+    root = tmp_path_factory.mktemp("report_notices")
+    clean_ids = {t for (t,) in query(sample_build.db_path, "select tender_id from marts.fct_tenders")}
+    _notices_from_the_sample(root / "notices", clean_ids)
+    workspace = DbtWorkspace(root)
+    result = workspace.dbt("build", "--exclude-resource-type", "unit_test", MVOI_NOTICES_DIR=str(root / "notices"),
+                           MVOI_LANDING_STORE=str(root / "store"))
+    assert result.returncode == 0, result.stdout[-5000:]
+    published = root / "published" / "mvoi_published.duckdb"
+    published.parent.mkdir()
+    _publish(workspace.db_path, published)
+    return {"build_db": workspace.db_path, "published": published, "html": report.build_report(published)}
+
+
+def _source_cells(html_text: str) -> dict[tuple, str]:
+    return {(a["data-source"], a["data-kpi"], a["data-scope"], int(a["data-source-year"]), a["data-field"]): text
+            for tag, a, text in parse_dom(html_text).texts if tag == "td" and "data-source" in a}
+
+
+def test_source_comparison_equals_fct_kpi_values_v2(notice_publication):
+    """Every value, record count and number of organisations with records in the section, for
+    both sources, equals fct_kpi_values_v2 of the publication (NL and the layers, every year
+    with notice values), and nothing else is shown; GEN-03 has no notice value and a note says why."""
+    published, html_text = notice_publication["published"], notice_publication["html"]
+    rows = query(published, """
+        select source, kpi_code, scope_id, year, value, unit, record_count, organisations_reporting
+        from marts.fct_kpi_values_v2 as v
+        where scope_level in ('national', 'government_layer')
+          and (kpi_code, year) in (select distinct kpi_code, year from marts.fct_kpi_values_v2
+                                   where source = 'public_notices')""")
+    assert {r[0] for r in rows} == {"self_reported", "public_notices"}
+    assert {r[1] for r in rows if r[0] == "public_notices"} == {
+        "GEN-01", "GEN-02", "KLI-01", "CIR-01", "CIR-02", "MIL-01", "DI-01"}
+    expected = {}
+    for source, kpi, scope, year, value, unit, records, organisations in rows:
+        expected[(source, kpi, scope, year, "value")] = expected_text(value, unit)
+        expected[(source, kpi, scope, year, "records")] = f"{records:,}"
+        expected[(source, kpi, scope, year, "organisations")] = f"{organisations:,}"
+    assert _source_cells(html_text) == expected
+    # the latest notice year of each KPI is the table shown first
+    latest = dict(query(published, "select kpi_code, max(year) from marts.fct_kpi_values_v2 "
+                                   "where source = 'public_notices' group by 1"))
+    for kpi, year in latest.items():
+        assert f'<table class="source-table" data-kpi="{kpi}" data-year="{year}">' in html_text, kpi
+    note = re.search(r'<p class="note" id="gen-03-note">(.*?)</p>', html_text, re.S).group(1)
+    assert "GEN-03" in note and "ambitieniveau" in note
+    assert 'id="no-notices"' not in html_text and 'href="#sources"' in html_text
+
+
+def test_source_difference_is_notices_minus_self_reported(notice_publication):
+    published, html_text = notice_publication["published"], notice_publication["html"]
+    [(year, own, notices)] = query(published, """
+        select year, max(value) filter (source = 'self_reported'), max(value) filter (source = 'public_notices')
+        from marts.fct_kpi_values_v2 where kpi_code = 'GEN-01' and scope_id = 'NL'
+          and year = (select max(year) from marts.fct_kpi_values_v2 where source = 'public_notices'
+                      and kpi_code = 'GEN-01') group by year""")
+    shown = {(a["data-kpi"], a["data-scope"], int(a["data-source-year"])): text
+             for tag, a, text in parse_dom(html_text).texts if tag == "td" and a.get("data-field") == "difference"}
+    diff = notices - own
+    text = f"{diff:.1f}".replace("-0.0", "0.0")
+    assert shown[("GEN-01", "NL", year)] == ("+" if diff > 0 and text != "0.0" else "") + text + " pp"
+
+
+def test_reconciliation_counts_equal_the_build(notice_publication):
+    """The publication holds the reconciliation as counts per organisation and finding only
+    (no tender ids, titles or values); the report's totals and rows equal the build's
+    governance.notice_reconciliation."""
+    build_db, published, html_text = (notice_publication[k] for k in ("build_db", "published", "html"))
+    per_org = query(build_db, "select organisation_id, finding, count(*) from governance.notice_reconciliation "
+                              "group by all order by all")
+    assert {f for _, f, _ in per_org} == {"published_not_delivered", "delivered_not_published", "theme_mismatch"}
+    assert query(published, "select organisation_id, finding, row_count from governance.notice_reconciliation_counts "
+                            "order by all") == per_org
+    assert not query(published, "select 1 from information_schema.tables where table_name = 'notice_reconciliation'")
+    totals = {a["data-finding-total"]: text for tag, a, text in parse_dom(html_text).texts
+              if tag == "td" and "data-finding-total" in a}
+    expected_totals = {}
+    for _, finding, n in per_org:
+        expected_totals[finding] = expected_totals.get(finding, 0) + n
+    assert totals == {f: str(n) for f, n in expected_totals.items()}
+    block = re.search(r'<table id="reconciliation-organisations">.*?</table>', html_text, re.S).group(0)
+    shown = {(org, a["data-finding"]): text for org, row in re.findall(r'<tr data-organisation="([^"]+)">(.*?)</tr>',
+                                                                       block, re.S)
+             for tag, a, text in parse_dom(row).texts if tag == "td" and "data-finding" in a}
+    assert {k: v for k, v in shown.items() if v != "0"} == {(o, f): str(n) for o, f, n in per_org}
+    assert SECRET_TITLE not in html_text and "NL-2024-999001" not in html_text
+
+
+def test_no_notices_sentence_on_the_sample_publication(report_dom):
+    """The sample has no notices: one sentence says so and how to load them, and no table."""
+    block = re.search(r'<section id="sources">.*?</section>', report_dom, re.S).group(0)
+    text = visible_text(block)
+    assert "geen aankondigingen geladen" in text
+    assert "mvoi ingest-notices" in text and "--out MAP" in text and "MVOI_NOTICES_DIR=MAP make build" in text
+    assert "<table" not in block and 'id="gen-03-note"' not in block
