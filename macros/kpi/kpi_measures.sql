@@ -136,3 +136,61 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{% macro kpi_scope_values(scopes, kpi_targets='kpi_targets', kpi_register='kpi_register') -%}
+    {#- The finished KPI rows of fct_kpi_values from rolled-up scope rows (kpi_rollup): the
+        target (the scope's government layer's, else the '*' one; organisation and
+        government_layer scopes only take a layer target), the register's theme and unit, the
+        value (kpi_value) and meets_target (kpi_meets_target), in fct_kpi_values' columns and
+        types. Written once for version 1 and the public_notices rows of version 2. -#}
+with
+
+with_target as (
+    select
+        {{ scopes }}.*,
+        cast(coalesce(layer_target.target_value, any_scope_target.target_value) as double)
+            as target_value
+    from {{ scopes }}
+    left join {{ kpi_targets }} as layer_target
+        on
+            {{ scopes }}.kpi_code = layer_target.kpi_code
+            and {{ scopes }}.scope_level in ('organisation', 'government_layer')
+            and {{ scopes }}.government_layer = layer_target.government_layer
+    left join {{ kpi_targets }} as any_scope_target
+        on
+            {{ scopes }}.kpi_code = any_scope_target.kpi_code
+            and any_scope_target.government_layer = '*'
+),
+
+with_value as (
+    select
+        with_target.*,
+        register_entry.theme,
+        register_entry.unit,
+        register_entry.better,
+        {{ kpi_value('with_target.numerator', 'with_target.denominator', 'register_entry.unit') }} as value
+    from with_target
+    left join {{ kpi_register }} as register_entry
+        on with_target.kpi_code = register_entry.kpi_code
+),
+
+final as (
+    select
+        cast(kpi_code as varchar) as kpi_code,
+        cast(theme as varchar) as theme,
+        cast(scope_level as varchar) as scope_level,
+        cast(scope_id as varchar) as scope_id,
+        cast(year as integer) as year,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator,
+        cast(value as double) as value,
+        cast(unit as varchar) as unit,
+        cast(record_count as bigint) as record_count,
+        target_value,
+        {{ kpi_meets_target('value', 'target_value', 'better') }} as meets_target
+    from with_value
+)
+
+select * from final
+{%- endmacro %}

@@ -46,20 +46,13 @@ self_reported_keyed as (
 ),
 
 -- the EU threshold of the tender's contract type and authority class on its publication date
--- (else its award date), as int_contracts_enriched decides it for contracts
+-- (else its award date): macro with_eu_threshold, as int_contracts_enriched decides it for contracts
 self_reported_with_threshold as (
-    select
-        self_reported_keyed.*,
-        thresholds.threshold_eur as eu_threshold_eur,
-        coalesce(self_reported_keyed.tender_value_eur >= thresholds.threshold_eur, false)
-            as is_above_threshold
-    from self_reported_keyed
-    left join thresholds
-        on
-            self_reported_keyed.contract_type = thresholds.contract_type
-            and {{ authority_class('self_reported_keyed.government_layer') }} = thresholds.authority_class
-            and coalesce(self_reported_keyed.publication_date, self_reported_keyed.award_date)
-            between thresholds.valid_from and thresholds.valid_to
+    {{ with_eu_threshold(
+        'self_reported_keyed',
+        value='self_reported_keyed.tender_value_eur',
+        date='coalesce(self_reported_keyed.publication_date, self_reported_keyed.award_date)',
+    ) | indent(4) }}
 ),
 
 compared_organisations as (

@@ -49,19 +49,13 @@ with_class as (
         on contracts.organisation_id = organisations.organisation_id
 ),
 
+-- the EU threshold in force on start_date (macro with_eu_threshold, shared with notice_reconciliation)
 with_threshold as (
-    select
-        with_class.*,
-        thresholds.threshold_eur as eu_threshold_eur,
-        coalesce(with_class.contract_value_eur >= thresholds.threshold_eur, false)
-            as is_above_threshold
-    from with_class
-    left join thresholds
-        on
-            with_class.contract_type = thresholds.contract_type
-            and with_class.authority_class = thresholds.authority_class
-            and with_class.start_date >= thresholds.valid_from
-            and with_class.start_date <= thresholds.valid_to
+    {{ with_eu_threshold(
+        'with_class',
+        value='with_class.contract_value_eur',
+        date='with_class.start_date',
+    ) | indent(4) }}
 ),
 
 final as (

@@ -56,35 +56,9 @@ notice_scopes as (
     {{ kpi_rollup('notice_org_year') | indent(4) }}
 ),
 
--- target and value as in version 1 (fct_kpi_values.sql)
-notice_with_target as (
-    select
-        notice_scopes.*,
-        cast(coalesce(layer_target.target_value, any_scope_target.target_value) as double)
-            as target_value
-    from notice_scopes
-    left join kpi_targets as layer_target
-        on
-            notice_scopes.kpi_code = layer_target.kpi_code
-            and notice_scopes.scope_level in ('organisation', 'government_layer')
-            and notice_scopes.government_layer = layer_target.government_layer
-    left join kpi_targets as any_scope_target
-        on
-            notice_scopes.kpi_code = any_scope_target.kpi_code
-            and any_scope_target.government_layer = '*'
-),
-
-notice_with_value as (
-    select
-        notice_with_target.*,
-        kpi_register.theme,
-        kpi_register.unit,
-        kpi_register.better,
-        {{ kpi_value('notice_with_target.numerator', 'notice_with_target.denominator', 'kpi_register.unit') }}
-            as value -- noqa: RF04
-    from notice_with_target
-    left join kpi_register
-        on notice_with_target.kpi_code = kpi_register.kpi_code
+-- target, value and meets_target as in version 1 (fct_kpi_values.sql)
+notice_values as (
+    {{ kpi_scope_values('notice_scopes') | indent(4) }}
 ),
 
 all_values as (
@@ -106,21 +80,11 @@ all_values as (
 
     union all
 
+    -- the same columns, in the same order (kpi_scope_values gives version 1's)
     select
-        cast(kpi_code as varchar) as kpi_code,
-        cast(theme as varchar) as theme,
-        cast(scope_level as varchar) as scope_level,
-        cast(scope_id as varchar) as scope_id,
-        cast(year as integer) as year, -- noqa: RF04
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
-        cast(value as double) as value, -- noqa: RF04
-        cast(unit as varchar) as unit,
-        cast(record_count as bigint) as record_count,
-        target_value,
-        {{ kpi_meets_target('value', 'target_value', 'better') }} as meets_target,
+        *,
         'public_notices' as source -- noqa: RF04
-    from notice_with_value
+    from notice_values
 ),
 
 -- the organisations behind each count, at organisation grain: those with at least one record
