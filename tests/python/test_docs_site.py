@@ -172,8 +172,12 @@ def test_lineage_graph_in_the_browser_reaches_the_landing_sources(site_url, docs
     assert KPI_MODEL in visible
     missing = KPI_SOURCES - visible
     assert not missing, f"the docs lineage graph of fct_kpi_values does not show {sorted(missing)}"
-    # the graph view shows exactly the selection +fct_kpi_values: the model and its ancestors
-    expected = ancestors(manifest, KPI_MODEL) | {KPI_MODEL}
+    # the graph view shows exactly the selection +fct_kpi_values: every version of the model
+    # (v1, v2) with its unit tests, and their ancestors
+    versions = {uid for uid, node in manifest["nodes"].items() if node["name"] == "fct_kpi_values"}
+    unit_tests = {uid for uid, test in manifest.get("unit_tests", {}).items()
+                  if set(test["depends_on"]["nodes"]) & versions}
+    expected = versions | unit_tests | set().union(*(ancestors(manifest, v) for v in versions))
     assert nodes == expected, (
         f"graph view and manifest differ: only in graph {sorted(nodes - expected)}, "
         f"only in manifest {sorted(expected - nodes)}"
