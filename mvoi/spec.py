@@ -261,8 +261,11 @@ that names the file, row and reason. Nothing is lost silently.
 
 ## Where raw data comes from
 
-- **Bundled sample** (default, `MVOI_RAW_DIR` unset): the landing folder `sample/`, read like
-  any other landing folder.
+- **Deliveries in the landing store** (`mvoi deliver DIR --organisation OIN [--period YYYY]`,
+  [deliveries.md](deliveries.md)): each organisation's folders, checked by the rules below
+  when they are received; a build reads the store's current state when `MVOI_RAW_DIR` is unset.
+- **Bundled sample** (the store empty, `MVOI_RAW_DIR` unset): the landing folder `sample/`,
+  read like any other landing folder.
 - **A landing folder** (`MVOI_RAW_DIR=/some/folder`): one `<entity>.csv` or
   `<entity>.parquet` per entity below. An optional entity may be left out (it is read as
   empty); every column is read as text first, so a bad value never breaks the load: typing and
