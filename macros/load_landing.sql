@@ -36,10 +36,12 @@
     {%- for node in graph.sources.values() if node.source_name == 'landing' -%}
         {%- do _load_landing_entity(raw_dir, node) -%}
     {%- endfor -%}
-    {#- the folder is one delivery that covers every organisation in it -#}
+    {#- the folder is one delivery that covers every organisation in it, received when its
+        newest file was written (not at build time: two builds of one folder publish the same) -#}
     {%- do run_query(
-        "insert into raw.deliveries values ('" ~ _folder_delivery_id() ~ "', 0, null, null, now()::timestamp, "
-        ~ "'accepted', null, null, '" ~ _sql_text(raw_dir) ~ "')") -%}
+        "insert into raw.deliveries select '" ~ _folder_delivery_id() ~ "', 0, null, null, "
+        ~ "max(last_modified)::timestamp, 'accepted', null, null, '" ~ _sql_text(raw_dir) ~ "' "
+        ~ "from read_blob('" ~ _sql_text(raw_dir) ~ "/*')") -%}
     {%- do run_query(
         "insert into raw.delivery_files select '" ~ _folder_delivery_id() ~ "', entity, "
         ~ "parse_filename(file_path), null, row_count, null from raw.landing_files where file_path is not null") -%}
