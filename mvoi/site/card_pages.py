@@ -13,7 +13,7 @@ from mvoi.site import links
 from mvoi.site.data import CARD_THEMES as THEMES
 from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, eur_nl, number_nl, pct_nl, value_nl
-from mvoi.site.model import Cell, Page, Table, chart, few_cell
+from mvoi.site.model import Cell, Page, Section, Table, chart, few_cell
 from mvoi.site.opportunity import CardTotals, Opportunity, opportunities
 
 SUMMED = ("spend_eur", "emissions_t_co2e", "contract_value_eur", "contract_count", "awarded_tender_count",
@@ -81,30 +81,50 @@ def opportunity_chart(key: str, summed: dict[str, Row], name: Callable[[str], st
                  margin={"l": 8, "r": 16, "t": 8, "b": 40}, showlegend=False)
 
 
+YEAR_MEASURES = ("spend_eur", "emissions_t_co2e", "contract_count", "contract_value_eur", "invoice_line_count",
+                 "uncovered_isv_risk_spend_eur")
+TENDER_COUNTS = ("awarded_tender_count", "awarded_tenders_with_criteria_count",
+                 *(f"awarded_tenders_{t}_count" for t, _ in THEMES))
+
+
 def year_table(key: str, cards: list[Row]) -> Table:
-    """Per year: spend, emissions, contracts, tenders and the share with criteria per theme."""
-    table = Table(key, "Per jaar", ["Jaar", "Uitgaven", "Emissies", "Contracten", "Contractwaarde", "Gegund",
-                                    "Met criteria", *(label for _, label in THEMES)],
-                  ["year", *SUMMED])
+    """Per year: spend, emissions, contracts and contract value (the tender shares: criteria_table)."""
+    table = Table(key, "Per jaar", ["Jaar", "Uitgaven", "Emissies", "Contracten", "Contractwaarde"],
+                  ["year", *YEAR_MEASURES])
+    for r in sorted(cards, key=lambda r: r["year"]):
+        table.add([Cell(str(r["year"]), "label"), Cell(eur_nl(r["spend_eur"]), "num"),
+                   Cell(value_nl(r["emissions_t_co2e"], "t CO2e"), "num"), Cell(count_nl(r["contract_count"]), "num"),
+                   Cell(eur_nl(r["contract_value_eur"]), "num")],
+                  [r["year"], *(r[c] for c in YEAR_MEASURES)])
+    return table
+
+
+def _share(count: int | None, awarded: int) -> Cell:
+    """The share of the awarded tenders, greyed with their count when few."""
+    if not awarded:
+        return Cell("–", "num")
+    return few_cell(pct_nl(100 * (count or 0) / awarded), awarded)
+
+
+def criteria_table(key: str, cards: list[Row]) -> Table:
+    """Per year: the awarded tenders and the share with MVOI criteria, in all and per theme."""
+    table = Table(key, "Gegunde aanbestedingen met criteria, per jaar en thema",
+                  ["Jaar", "Gegund", "Met criteria", *(label for _, label in THEMES)], ["year", *TENDER_COUNTS])
     for r in sorted(cards, key=lambda r: r["year"]):
         awarded = r["awarded_tender_count"] or 0
-
-        def share(count: int | None, awarded: int = awarded) -> Cell:
-            if not awarded:
-                return Cell("–", "num")
-            return few_cell(pct_nl(100 * (count or 0) / awarded), awarded)
-
-        table.add(
-            [Cell(str(r["year"]), "label"), Cell(eur_nl(r["spend_eur"]), "num"),
-             Cell(value_nl(r["emissions_t_co2e"], "t CO2e"), "num"), Cell(count_nl(r["contract_count"]), "num"),
-             Cell(eur_nl(r["contract_value_eur"]), "num"), Cell(count_nl(awarded), "num"),
-             share(r["awarded_tenders_with_criteria_count"]),
-             *(share(r[f"awarded_tenders_{t}_count"]) for t, _ in THEMES)],
-            [r["year"], *(r[c] for c in SUMMED)],
-        )
+        table.add([Cell(str(r["year"]), "label"), Cell(count_nl(awarded), "num"),
+                   *(_share(r[c], awarded) for c in TENDER_COUNTS[1:])],
+                  [r["year"], *(r[c] for c in TENDER_COUNTS)])
     table.note = (f"Aandelen: van de gegunde aanbestedingen in dat jaar; grijs bij minder dan {MIN_RECORDS} "
                   "gegunde aanbestedingen (aantal erbij).")
     return table
+
+
+def measures(section: Section, prefix: str, cards: list[Row]) -> Section:
+    """The spend chart, the year table and the tender-criteria table of a product or sector card."""
+    if cards:
+        section.chart(spend_chart(f"{prefix}-uitgaven", cards))
+    return section.table(year_table(f"{prefix}-jaren", cards)).table(criteria_table(f"{prefix}-criteria", cards))
 
 
 def spend_chart(key: str, cards: list[Row]):
@@ -167,7 +187,7 @@ def product_page(group_id: str, data: SiteData, summed: dict[str, Row], ranks: d
     group = data.product_groups.get(group_id, {"name_nl": group_id})
     sector = data.sectors.get(group.get("sector_id") or "", {})
     cards = [r for r in data.product_cards if r["product_group_id"] == group_id]
-    page = Page(links.product(group_id), f"Productkaart: {group['name_nl']}", lead=group.get("name_en") or "",
+    page = Page(links.product(group_id), f"Productkaart: {group['name_nl']}", title_en=group.get("name_en") or None,
                 nav=links.PRODUCTS)
     page.section("Kenmerken").add("dl", _facts(group, sector.get("name_nl", "–"), ranks.get(group_id),
                                                summed.get(group_id, {})))
@@ -175,10 +195,7 @@ def product_page(group_id: str, data: SiteData, summed: dict[str, Row], ranks: d
         page.sections[-1].add("links", [(links.sector(group["sector_id"]), f"Sectorkaart {sector.get('name_nl')}")])
     if group.get("is_unclassified"):
         page.section("Wat valt eronder").text(UNCLASSIFIED_TEXT).table(unclassified_table(data))
-    section = page.section("Uitgaven, contracten en aanbestedingen")
-    if cards:
-        section.chart(spend_chart(f"product-{group_id}-uitgaven", cards))
-    section.table(year_table(f"product-{group_id}-jaren", cards))
+    measures(page.section("Uitgaven, contracten en aanbestedingen"), f"product-{group_id}", cards)
     page.section("CPV-codes").table(cpv_table(group_id, data))
     page.section("Organisaties").table(org_table(f"product-{group_id}-organisaties", {group_id}, data))
     return page
@@ -203,20 +220,18 @@ def sector_page(sector_id: str, data: SiteData, summed: dict[str, Row], group_to
                 ranks: dict[str, Opportunity]) -> Page:
     sector = data.sectors.get(sector_id, {"name_nl": sector_id})
     o = ranks.get(sector_id)
-    page = Page(links.sector(sector_id), f"Sectorkaart: {sector['name_nl']}",
+    page = Page(links.sector(sector_id), f"Sectorkaart: {sector['name_nl']}", title_en=sector.get("name_en") or None,
                 lead="De productkaart-maten opgeteld over de productgroepen van deze sector.", nav=links.SECTORS)
     page.section("Kenmerken").add("dl", [
-        ("English", f"{sector.get('name_en') or ''}: {sector.get('description') or ''}"),
         ("Productgroepen", count_nl(sector.get("product_group_count"))),
         ("Kans (rang)", f"{number_nl(100 * o.score, 1)} (nr. {o.rank})" if o else "–"),
     ])
+    if sector.get("description"):
+        page.sections[-1].english(sector["description"])
     if sector.get("is_unclassified"):
         page.sections[-1].text(UNCLASSIFIED_TEXT)
     cards = [r for r in data.sector_cards if r["sector_id"] == sector_id]
-    section = page.section("Uitgaven, contracten en aanbestedingen")
-    if cards:
-        section.chart(spend_chart(f"sector-{sector_id}-uitgaven", cards))
-    section.table(year_table(f"sector-{sector_id}-jaren", cards))
+    measures(page.section("Uitgaven, contracten en aanbestedingen"), f"sector-{sector_id}", cards)
     groups = {g for g, r in data.product_groups.items() if r.get("sector_id") == sector_id}
     own = {g: r for g, r in group_totals.items() if g in groups}
     page.section("Productgroepen van deze sector").table(ranking_table(

@@ -1,15 +1,18 @@
-"""Helpers shared by the page builders: KPI value cells, scope names, quantiles."""
+"""Helpers shared by the page builders: KPI value and name cells, scope names, layer cells
+and the layer filter, quantiles."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from mvoi.report.queries import Row
-from mvoi.report.sections import SCOPE_LABELS
+from mvoi.report.sections import LAYER_ORDER, SCOPE_LABELS
+from mvoi.site import links
 from mvoi.site.formatting import MISSING, kpi_value_nl
-from mvoi.site.model import Cell, few_cell
+from mvoi.site.model import Cell, Table, few_cell
 
 BETTER = {"higher": "hoger is beter", "lower": "lager is beter"}
 YEAR_BASIS = {
@@ -23,6 +26,25 @@ def scope_name(scope_level: str, scope_id: str, organisations: dict[str, Row]) -
         org = organisations.get(scope_id)
         return org["name"] if org else scope_id
     return SCOPE_LABELS.get(scope_id, scope_id)
+
+
+def kpi_label(kpi: Row) -> Cell:
+    """A KPI's code and Dutch name, linked to its page, with its English name on a second line."""
+    return Cell(f"{kpi['kpi_code']} {kpi['name_nl']}", "label", href=links.kpi(kpi["kpi_code"]),
+                en=kpi.get("name_en") or None)
+
+
+def layer_cell(layer: str | None) -> Cell:
+    """A government layer, named in Dutch and tagged (data-layer) for the table's layer filter."""
+    return Cell(SCOPE_LABELS.get(layer, layer or MISSING), attrs={"data-layer": layer or ""})
+
+
+def layer_filter(table: Table, layers: Iterable[str | None]) -> Table:
+    """Give `table` a layer filter offering the layers of its rows (in the usual order)."""
+    present = {layer for layer in layers if layer}
+    order = [*LAYER_ORDER, *sorted(present - set(LAYER_ORDER))]
+    table.layers = [(layer, SCOPE_LABELS.get(layer, layer)) for layer in order if layer in present]
+    return table
 
 
 def status_class(row: Row | None) -> str:

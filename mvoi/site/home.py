@@ -8,14 +8,15 @@ from mvoi import build_status
 from mvoi.report.queries import Row
 from mvoi.report.sections import LAYER_ORDER, SCOPE_COLOURS, SCOPE_LABELS, THEME_ORDER, refused_build
 from mvoi.site import deliveries, links
-from mvoi.site.common import index, kpi_cell, status_text
+from mvoi.site.common import index, kpi_cell, kpi_label, status_text
 from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, kpi_value_nl, number_nl, pct_nl
 from mvoi.site.model import Cell, Page, Table, chart
 
 SCOPES = ("NL", *LAYER_ORDER)
 DIMENSIONS = {"completeness": "Volledigheid", "validity": "Geldigheid", "uniqueness": "Uniciteit",
-              "consistency": "Consistentie", "timeliness": "Tijdigheid", "accuracy": "Nauwkeurigheid"}
+              "consistency": "Consistentie", "timeliness": "Tijdigheid", "accuracy": "Nauwkeurigheid",
+              "traceability": "Herleidbaarheid"}
 
 
 def _theme_codes(theme: Row, data: SiteData) -> list[str]:
@@ -44,8 +45,7 @@ def theme_table(theme: Row, codes: list[str], data: SiteData, year: int) -> Tabl
     for code in codes:
         kpi = data.kpis[code]
         found = [by_key.get((code, s, year)) for s in SCOPES]
-        table.add([Cell(f"{code} {kpi['name_nl']}", "label", href=links.kpi(code)),
-                   *(kpi_cell(r, kpi) for r in found), Cell(_trend(by_kpi.get(code, []), kpi), "trend")], None)
+        table.add([kpi_label(kpi), *(kpi_cell(r, kpi) for r in found), Cell(_trend(by_kpi.get(code, []), kpi), "trend")], None)
         for scope, r in zip(SCOPES, found, strict=True):
             if r:
                 table.raw.append([code, scope, year, r["value"], r["record_count"], r["target_value"],
@@ -102,14 +102,38 @@ def provenance(data: SiteData) -> list[tuple[str, str]]:
     ]
 
 
+OUTCOMES = {"refused": "geweigerd", "failed": "mislukt"}
+
+
+def later_build(data: SiteData) -> dict | None:
+    """The last build when it came after this publication and did not publish (build_status.json)."""
+    return refused_build(build_status.read(data.db_path), data.publication.get("published_at"))
+
+
+def outcome_nl(refused: dict) -> str:
+    return OUTCOMES.get(refused["outcome"], refused["outcome"])
+
+
 def refused_banner(data: SiteData) -> str | None:
-    """A warning when the last build after this publication was refused (build_status.json)."""
-    refused = refused_build(build_status.read(data.db_path), data.publication.get("published_at"))
+    """A warning when the last build after this publication was refused."""
+    refused = later_build(data)
     if not refused:
         return None
     reasons = "; ".join(str(r) for r in refused["reasons"][:3])
-    return (f"Een latere build ({refused['finished_at']}) is niet gepubliceerd ({refused['outcome']})"
+    return (f"Een latere build ({refused['finished_at']}) is niet gepubliceerd ({outcome_nl(refused)})"
             f"{': ' + reasons if reasons else ''}. Deze site toont de laatste publicatie.")
+
+
+def later_build_section(page: Page, data: SiteData) -> None:
+    """The data-quality page: the later build that did not publish, with all its reasons."""
+    refused = later_build(data)
+    section = page.section("Latere build", anchor="latere-build")
+    if not refused:
+        section.text("Geen latere build die niet is gepubliceerd: deze publicatie is de laatste build.")
+        return
+    section.add("dl", [("Klaar", refused["finished_at"]), ("Uitkomst", f"niet gepubliceerd ({outcome_nl(refused)})")])
+    section.text(*(f"Reden: {r}" for r in refused["reasons"])) if refused["reasons"] else section.text(
+        "Geen reden vastgelegd.")
 
 
 def home(data: SiteData) -> Page:
@@ -152,6 +176,7 @@ def quality(data: SiteData) -> Page:
                 "en afgekeurd is en waarom.")
     page.banner = refused_banner(data)
     page.section("Build").add("dl", provenance(data))
+    later_build_section(page, data)
     if data.completeness:
         page.section("Volledigheid van de aanlevering", anchor=deliveries.ANCHOR).table(deliveries.years_table(data))
     page.section("Aanlevering").table(completeness_table(data))

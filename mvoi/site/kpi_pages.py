@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 from mvoi.report.queries import Row
 from mvoi.report.sections import LAYER_ORDER, SCOPE_COLOURS, SCOPE_LABELS
 from mvoi.site import links
-from mvoi.site.common import BETTER, YEAR_BASIS, index, kpi_cell, scope_name, status_text
+from mvoi.site.common import BETTER, YEAR_BASIS, index, kpi_cell, layer_cell, layer_filter, scope_name, status_text
 from mvoi.site.data import SiteData
-from mvoi.site.formatting import MIN_RECORDS, count_nl
+from mvoi.site.formatting import MIN_RECORDS, count_nl, value_nl
 from mvoi.site.model import Cell, Page, Table, chart
 
 SCOPES = ("NL", *LAYER_ORDER)
@@ -18,7 +18,7 @@ SCOPES = ("NL", *LAYER_ORDER)
 def definition(kpi: Row, theme_name: str) -> list[tuple[str, str]]:
     return [
         ("Naam", kpi["name_nl"]),
-        ("English", kpi["name_en"] or ""),
+        ("Naam in het Engels", kpi["name_en"] or "–"),
         ("Thema", theme_name),
         ("Eenheid", kpi["unit"]),
         ("Teller", kpi["numerator_definition"] or ""),
@@ -63,7 +63,7 @@ def layer_chart(kpi: Row, kpi_rows: list[Row]):
         figure.add_hline(y=target, line_dash="dot", line_color="#5c5c5c")
     figure.update_xaxes(dtick=1, tickformat="d")
     figure.update_yaxes(title_text=kpi["unit"], tickformat=",.0f" if kpi["unit"] in ("EUR", "t CO2e") else None)
-    note = f" (stippellijn: doel {', '.join(str(t) for t in targets)})" if targets else ""
+    note = f" (stippellijn: doel {', '.join(value_nl(t, kpi['unit']) for t in targets)})" if targets else ""
     return chart(f"{kpi['kpi_code'].lower()}-trend", f"Verloop per bestuurslaag{note}", figure)
 
 
@@ -83,10 +83,11 @@ def ranking_table(kpi: Row, kpi_rows: list[Row], data: SiteData) -> Table:
         layer = org.get("government_layer")
         table.add(
             [Cell(str(rank), "num"), Cell(name, "label", href=links.organisation(r["scope_id"])),
-             SCOPE_LABELS.get(layer, layer or "–"), kpi_cell(r, kpi), Cell(count_nl(r["record_count"]), "num"),
+             layer_cell(layer), kpi_cell(r, kpi), Cell(count_nl(r["record_count"]), "num"),
              status_text(r)],
             [rank, r["scope_id"], name, layer, r["year"], r["value"], r["record_count"], r["meets_target"]],
         )
+    layer_filter(table, (data.organisations.get(r["scope_id"], {}).get("government_layer") for r in current))
     table.note = ("Gerangschikt op waarde (" + BETTER.get(kpi["better"], "") + "); "
                   f"waarden uit minder dan {MIN_RECORDS} records staan grijs, met het aantal.")
     return table
@@ -95,7 +96,7 @@ def ranking_table(kpi: Row, kpi_rows: list[Row], data: SiteData) -> Table:
 def kpi_page(kpi: Row, kpi_rows: list[Row], data: SiteData) -> Page:
     theme = data.themes.get(kpi["theme"], {})
     page = Page(links.kpi(kpi["kpi_code"]), f"{kpi['kpi_code']} {kpi['name_nl']}",
-                lead=f"Thema {theme.get('name_nl', kpi['theme'])}. {kpi['name_en'] or ''}", nav=links.HOME)
+                lead=f"Thema {theme.get('name_nl', kpi['theme'])}.", title_en=kpi["name_en"] or None, nav=links.HOME)
     page.section("Definitie").add("dl", definition(kpi, theme.get("name_nl", kpi["theme"])))
     years = sorted({r["year"] for r in kpi_rows})
     trend = page.section("Landelijk en per bestuurslaag")

@@ -16,6 +16,9 @@ import plotly.io as pio
 
 from mvoi.site.formatting import MIN_RECORDS, count_nl, is_few
 
+# A table with more rows than this gets a text filter above it (docs/site.md, site.js).
+FILTER_ROWS = 15
+
 
 @dataclass
 class Cell:
@@ -24,6 +27,7 @@ class Cell:
     href: str | None = None
     title: str | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    en: str | None = None  # an English name, shown on a second line (lang="en")
 
 
 @dataclass
@@ -36,6 +40,13 @@ class Table:
     raw: list[list[Any]] = field(default_factory=list)
     note: str | None = None
     csv_href: str | None = None  # set when the site is written
+    search: str | None = None  # the label of its text filter; long tables get one anyway
+    layers: list[tuple[str, str]] = field(default_factory=list)  # layer filter (id, label); cells carry data-layer
+
+    @property
+    def search_label(self) -> str | None:
+        """The label of the table's text filter, None for a short table without one."""
+        return self.search or ("Zoek in deze tabel" if len(self.rows) > FILTER_ROWS else None)
 
     def add(self, cells: list[Cell | str], raw: list[Any] | None) -> None:
         """A shown row and its raw CSV row (None: the CSV rows are added separately)."""
@@ -90,7 +101,7 @@ def as_json_attr(value: Any) -> str:
 
 @dataclass
 class Block:
-    kind: str  # text | table | chart | dl | themes | links | search
+    kind: str  # text | en (English text) | table | chart | dl | themes | links
     payload: Any
 
 
@@ -102,6 +113,11 @@ class Section:
 
     def text(self, *paragraphs: str) -> Section:
         self.blocks.append(Block("text", list(paragraphs)))
+        return self
+
+    def english(self, text: str) -> Section:
+        """A paragraph in English (lang="en"), such as a description from the register."""
+        self.blocks.append(Block("en", text))
         return self
 
     def table(self, table: Table) -> Section:
@@ -122,6 +138,7 @@ class Page:
     path: str  # relative to the site folder, "/"-separated
     title: str
     lead: str = ""
+    title_en: str | None = None  # the English name from the register, under the title (lang="en")
     sections: list[Section] = field(default_factory=list)
     nav: str = ""  # which top-menu item is current
     banner: str | None = None  # a warning above the title (a later build was refused)

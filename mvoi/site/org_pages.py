@@ -1,5 +1,6 @@
 """One page per organisation (its KPIs against its layer, targets, product-group profile,
-records loaded, its deliveries and rejected rows) and the organisation list with its search box."""
+records loaded, its deliveries and rejected rows) and the organisation list with its search box and
+layer filter."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 from mvoi.report.queries import Row
 from mvoi.report.sections import SCOPE_LABELS
 from mvoi.site import deliveries, links
-from mvoi.site.common import index, kpi_cell, quantiles, status_text
+from mvoi.site.common import index, kpi_cell, kpi_label, layer_cell, layer_filter, quantiles, status_text
 from mvoi.site.data import SiteData
 from mvoi.site.formatting import MIN_RECORDS, count_nl, eur_nl, kpi_value_nl, number_nl, pct_nl, value_nl
 from mvoi.site.model import Cell, Page, Table, chart, few_cell
@@ -81,7 +82,7 @@ def kpi_table(org: Row, data: SiteData, lk: Lookups) -> Table:
             layer_row = lk.layer_rows.get((code, layer, year))
             target = layer_row["target_value"] if layer_row else None
         table.add(
-            [Cell(f"{code} {kpi['name_nl']}", "label", href=links.kpi(code)), Cell(str(year or "–"), "num"),
+            [kpi_label(kpi), Cell(str(year or "–"), "num"),
              kpi_cell(r, kpi), Cell(kpi_value_nl(q[1], unit, bounds) if q else "–", "num"),
              Cell(f"{value_nl(q[0], unit)} – {value_nl(q[2], unit)}" if q else "–", "num"),
              Cell(value_nl(target, unit) if target is not None else "geen", "num"), status_text(r)],
@@ -188,21 +189,22 @@ def organisation_page(org: Row, data: SiteData, lk: Lookups) -> Page:
 
 def list_page(data: SiteData) -> Page:
     page = Page(links.ORGANISATIONS, "Organisaties",
-                lead="Zoek een organisatie op naam of bestuurslaag; elke organisatie heeft een eigen pagina.",
+                lead="Zoek een organisatie op naam, of kies een bestuurslaag; elke organisatie heeft een eigen pagina.",
                 nav=links.ORGANISATIONS)
     table = Table("organisaties", "Alle organisaties", ["Organisatie", "Bestuurslaag", "Onderdeel van",
                   "Factuurregels", "Aanbestedingen"],
                   ["organisation_id", "name", "government_layer", "parent_organisation_name", "invoice_lines",
-                   "tenders"])
+                   "tenders"], search="Zoek een organisatie (naam of bestuurslaag)")
     for oid, org in sorted(data.organisations.items(), key=lambda kv: kv[1]["name"]):
         counts = data.org_records.get(oid, {})
         layer = org["government_layer"]
-        table.add([Cell(org["name"], "label", href=links.organisation(oid)), SCOPE_LABELS.get(layer, layer),
+        table.add([Cell(org["name"], "label", href=links.organisation(oid)), layer_cell(layer),
                    org.get("parent_organisation_name") or "–", Cell(count_nl(counts.get("invoice_lines", 0)), "num"),
                    Cell(count_nl(counts.get("tenders", 0)), "num")],
                   [oid, org["name"], layer, org.get("parent_organisation_name"), counts.get("invoice_lines", 0),
                    counts.get("tenders", 0)])
-    page.section("Zoeken").add("search", "organisaties").table(table)
+    layer_filter(table, (org["government_layer"] for org in data.organisations.values()))
+    page.section("Zoeken").table(table)
     return page
 
 

@@ -20,7 +20,9 @@ import pytest
 from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, parse_dom, require_chromium, serve_directory
 
 from mvoi.publish import publish
+from mvoi.report.sections import SCOPE_LABELS
 from mvoi.site import links
+from mvoi.site.model import FILTER_ROWS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -156,6 +158,40 @@ def test_every_page_loads_offline_without_errors_and_fits_400_px(site, browser):
     pages = html_pages(site)
     assert len(pages) > 60, f"expected a page per KPI, organisation, product group and sector: {len(pages)}"
     check_pages(browser, site, pages)
+
+
+TABLES_TOO_WIDE = """() => Array.from(document.querySelectorAll("table"))
+    .filter(t => t.scrollWidth > t.parentElement.clientWidth)
+    .map(t => [t.dataset.table, t.scrollWidth, t.parentElement.clientWidth])"""
+
+
+def check_tables_fit(browser, site: Path, pages: list[Path]) -> None:
+    """At 1400 px every table shows all its columns: none is wider than the box that holds it
+    (at 400 px a table may scroll inside its own box)."""
+    visit = Visit(browser, 1400, site.as_uri())
+    too_wide = []
+    try:
+        for path in pages:
+            found = visit.open(path.as_uri()).evaluate(TABLES_TOO_WIDE)
+            too_wide += [(path.relative_to(site).as_posix(), *t) for t in found]
+    finally:
+        visit.close()
+    assert visit.errors == []
+    assert too_wide == [], f"tables wider than their box at 1400 px: {too_wide}"
+
+
+def wide_pages(site: Path, organisation_id: str) -> list[Path]:
+    """The home, list and quality pages, three KPI pages, an organisation page and every
+    product and sector card."""
+    names = ["index.html", "organisaties.html", "producten.html", "sectoren.html", "kwaliteit.html",
+             "kpi/gen-01.html", "kpi/kli-02.html", "kpi/isv-03.html", links.organisation(organisation_id)]
+    return [site / n for n in names] + sorted((site / "product").glob("*.html")) + sorted((site / "sector").glob("*.html"))
+
+
+def test_every_table_fits_at_1400_px(site, browser):
+    pages = wide_pages(site, RIJKSWATERSTAAT)
+    assert (site / SHOTS["product_card"]) in pages and (site / SHOTS["sector_card"]) in pages
+    check_tables_fit(browser, site, pages)
 
 
 def test_pages_work_from_a_static_web_server(site, browser):
@@ -371,12 +407,12 @@ def test_search_finds_an_organisation(site, browser):
         page = visit.open((site / "organisaties.html").as_uri())
         rows = page.locator("table[data-table='organisaties'] tbody tr")
         total = rows.count()
-        page.fill("#zoek", "rijkswater")
+        page.fill("#filter-organisaties", "rijkswater")
         visible = [r.inner_text() for r in rows.all() if r.is_visible()]
         assert len(visible) == 1 and "Rijkswaterstaat" in visible[0]
-        page.fill("#zoek", "gemeente")
+        page.fill("#filter-organisaties", "gemeente")
         assert 1 < sum(r.is_visible() for r in rows.all()) < total
-        page.fill("#zoek", "")
+        page.fill("#filter-organisaties", "")
         assert sum(r.is_visible() for r in rows.all()) == total
         page.locator("table[data-table='organisaties'] a", has_text="Rijkswaterstaat").click()
         page.wait_for_load_state("load")
@@ -384,6 +420,125 @@ def test_search_finds_an_organisation(site, browser):
     finally:
         visit.close()
     assert visit.errors == []
+
+
+VISIBLE_NAMES = "rows => rows.filter(r => !r.hidden).map(r => r.querySelector('a').textContent.trim())"
+
+
+def _shown_names(page, key: str) -> list[str]:
+    """The linked names of the rows of table `key` that its filters leave visible, sorted."""
+    return sorted(page.locator(f"#tabel-{key} tbody tr").evaluate_all(VISIBLE_NAMES))
+
+
+def _words_match(text: str, typed: str) -> bool:
+    return all(word in text.lower() for word in typed.lower().split())
+
+
+def check_filters(browser, site: Path, db: Path, code: str) -> None:
+    """Choosing a layer or typing words hides the rows that do not match and keeps those that
+    do: the KPI page's organisation ranking (layer), the organisation list (layer and text) and
+    the product groups ranked (text); the expected rows come from the publication."""
+    ranked = query(db, """
+        select o.name, o.government_layer from marts.fct_kpi_values as v
+        join marts.dim_organisations as o on o.organisation_id = v.scope_id
+        where v.kpi_code = ? and v.scope_level = 'organisation' and v.year = (select max(year)
+            from marts.fct_kpi_values where kpi_code = ? and scope_level = 'organisation')""", [code, code])
+    organisations = query(db, "select name, government_layer, coalesce(parent_organisation_name, '') "
+                          "from marts.dim_organisations")
+    groups = [name for (name,) in query(db, """select distinct g.name_nl from marts.mart_product_cards as c
+        join marts.dim_product_groups as g using (product_group_id)""")]
+    assert len(groups) > FILTER_ROWS, "the product groups ranked are a long table"
+    visit = Visit(browser, 1400, site.as_uri())
+    try:
+        page = visit.open((site / links.kpi(code)).as_uri())
+        key = f"{code.lower()}-organisaties"
+        for layer in {layer for _, layer in ranked}:
+            page.select_option(f"#laag-{key}", layer)
+            assert _shown_names(page, key) == sorted(n for n, lay in ranked if lay == layer), layer
+        page.select_option(f"#laag-{key}", "")
+        assert _shown_names(page, key) == sorted(n for n, _ in ranked)
+
+        page = visit.open((site / links.ORGANISATIONS).as_uri())
+        layer = max(SCOPE_LABELS, key=lambda lay: sum(o[1] == lay for o in organisations))
+        typed = min(n for n, lay, _ in organisations if lay == layer).split()[-1]
+        page.select_option("#laag-organisaties", layer)
+        page.fill("#filter-organisaties", typed)
+        assert _shown_names(page, "organisaties") == sorted(
+            n for n, lay, parent in organisations
+            if lay == layer and _words_match(f"{n} {SCOPE_LABELS[lay]} {parent}", typed))
+        page.select_option("#laag-organisaties", "")
+        page.fill("#filter-organisaties", "")
+        assert _shown_names(page, "organisaties") == sorted(n for n, _, _ in organisations)
+
+        page = visit.open((site / links.PRODUCTS).as_uri())
+        for typed in ("bouw", "VOEDING en", "xyz-niets"):
+            page.fill("#filter-productgroepen", typed)
+            assert _shown_names(page, "productgroepen") == sorted(g for g in groups if _words_match(g, typed)), typed
+    finally:
+        visit.close()
+    assert visit.errors == []
+
+
+def test_filters_hide_the_rows_that_do_not_match(site, browser, published_db):
+    check_filters(browser, site, published_db, "GEN-01")
+
+
+def _english(path: Path) -> list[tuple[str, dict[str, str], str]]:
+    return [(tag, a, text) for tag, a, text in parse_dom(path.read_text(encoding="utf-8")).texts
+            if a.get("lang") == "en"]
+
+
+STRAY_ENGLISH = re.compile(r"\b(English|Scope|Numerator|Denominator|Value|Year|Target|Organisation|Search)\b")
+
+
+def test_english_kpi_names_next_to_the_dutch_ones(site, published_db):
+    """Every KPI page shows the register's English name under its Dutch title (lang="en"); the
+    KPI tables of the home and organisation pages show it under each Dutch name; the labels
+    (headings, column heads, terms) are Dutch."""
+    register = dict(query(published_db, "select kpi_code, name_en from marts.dim_kpis"))
+    assert len(register) == 24 and all(register.values())
+    for code, name_en in register.items():
+        shown = [text for tag, a, text in _english(site / links.kpi(code)) if "title-en" in a.get("class", "")]
+        assert shown == [name_en], code
+    home = {text for tag, a, text in _english(site / "index.html") if tag == "span"}
+    assert set(register.values()) <= home
+    organisation = [text for tag, _, text in _english(site / links.organisation(RIJKSWATERSTAAT)) if tag == "span"]
+    assert sorted(organisation) == sorted(register.values())
+    for path in html_pages(site):
+        labels = [text for tag, a, text in parse_dom(path.read_text(encoding="utf-8")).texts
+                  if tag in ("h1", "h2", "h3", "th", "dt", "caption", "label") and a.get("lang") != "en"]
+        assert not [t for t in labels if STRAY_ENGLISH.search(t)], path
+
+
+def test_a_later_refused_build_on_the_home_and_quality_pages(site, published_db, tmp_path):
+    """The data-quality page shows the build and a later build that did not publish, with
+    all its reasons; the home and quality pages warn about it. Without one, it says so."""
+    import datetime as dt
+    import json
+    import shutil
+
+    from mvoi.site import write_site
+
+    assert "Geen latere build die niet is gepubliceerd" in (site / links.QUALITY).read_text(encoding="utf-8")
+    db = tmp_path / "mvoi_published.duckdb"
+    shutil.copyfile(published_db, db)
+    finished = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(microsecond=0)
+    reasons = ["gate <b>rejected_share</b> failed", "test not_null failed", "drie", "vier"]
+    (tmp_path / "build_status.json").write_text(json.dumps(
+        {"outcome": "refused", "run_id": "later", "finished_at": finished.isoformat(), "reasons": reasons}))
+    out = write_site(db, tmp_path / "site").out_dir
+    when = finished.strftime("%Y-%m-%d %H:%M UTC")
+    for name in (links.HOME, links.QUALITY):
+        banner = [text for tag, a, text in parse_dom((out / name).read_text(encoding="utf-8")).texts
+                  if tag == "p" and a.get("class") == "banner"]
+        assert banner == [f"Een latere build ({when}) is niet gepubliceerd (geweigerd): "
+                          f"{'; '.join(reasons[:3])}. Deze site toont de laatste publicatie."], name
+    quality = (out / links.QUALITY).read_text(encoding="utf-8")
+    assert 'id="latere-build"' in quality and "<b>rejected_share" not in quality
+    texts = [text for tag, _, text in parse_dom(quality).texts if tag in ("p", "dd")]
+    assert [f"Reden: {r}" for r in reasons] == [t for t in texts if t.startswith("Reden: ")]
+    assert when in texts and "niet gepubliceerd (geweigerd)" in texts
+    assert "test-site-run" in texts, "the build of the publication itself"
 
 
 def test_every_table_has_its_csv_and_the_downloads_page_lists_them(site):
@@ -500,5 +655,7 @@ def test_site_of_a_generated_delivery(generated_publication, browser):
                                       links.organisation(busiest), links.organisation(corrected))]
     pages += sorted((site / "product").glob("*.html"))[:3] + sorted((site / "sector").glob("*.html"))[:3]
     check_pages(browser, site, pages)
+    check_tables_fit(browser, site, wide_pages(site, busiest))
+    check_filters(browser, site, generated_publication, "GEN-01")
     check_kpi_page(browser, site, generated_publication, "GEN-01")
     check_organisation_page(browser, site, generated_publication, busiest)

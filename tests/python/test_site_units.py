@@ -81,11 +81,15 @@ def _hostile_page() -> Page:
     return page
 
 
+def _render(page: Page) -> str:
+    return render.environment().get_template("page.html.j2").render(
+        page=page, menu=(("index.html", "Thema's"),), generated_at="nu", run_id="r", min_records=MIN_RECORDS)
+
+
 def test_delivered_text_is_escaped_everywhere(tmp_path):
     page = _hostile_page()
     render._write_csvs([page], tmp_path)
-    html = render.environment().get_template("page.html.j2").render(
-        page=page, menu=(("index.html", "Thema's"),), generated_at="nu", run_id="r", min_records=MIN_RECORDS)
+    html = _render(page)
     for raw in ("<script>alert", "<img src", "<b>lead", "<i>tabel", "<h2>sectie", "<p>tekst", "<dt><", "<th><"):
         assert raw not in html, raw
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
@@ -170,3 +174,61 @@ def test_completeness_year_is_the_latest_kpi_year_when_present():
     table = deliveries.latest_table(SimpleNamespace(completeness=rows, latest_year=2024), 2024)
     assert [[c.text for c in row] for row in table.rows] == [["Nederland", "2", "1", "50,0 %"]]
     assert "incomplete" in table.rows[0][2].cls
+
+
+def test_long_tables_get_a_text_filter_and_layer_tables_a_layer_filter():
+    from mvoi.site.common import layer_cell, layer_filter
+    from mvoi.site.model import FILTER_ROWS
+
+    short = Table("kort", "Kort", ["Naam"], ["name"])
+    for i in range(FILTER_ROWS):
+        short.add([f"rij {i}"], [i])
+    long = Table("lang", "Lang", ["Naam"], ["name"])
+    for i in range(FILTER_ROWS + 1):
+        long.add([f"rij {i}"], [i])
+    layered = Table("lagen", "Lagen", ["Naam", "Bestuurslaag"], ["name", "layer"], search="Zoek <een> organisatie")
+    for name, layer in (("A", "waterschap"), ("B", "gemeente"), ("C", "<x>"), ("D", None)):
+        layered.add([name, layer_cell(layer)], [name, layer])
+    layer_filter(layered, ["waterschap", "gemeente", "<x>", None])
+    assert short.search_label is None and long.search_label == "Zoek in deze tabel"
+    assert layered.search_label == "Zoek <een> organisatie"
+    # the usual layer order, then unknown layers; no empty option for a missing layer
+    assert layered.layers == [("gemeente", "Gemeenten"), ("waterschap", "Waterschappen"), ("<x>", "<x>")]
+    page = Page("organisaties.html", "Organisaties")
+    page.section("Alles").table(short).table(long).table(layered)
+    html = _render(page)
+    assert 'id="filter-kort"' not in html and 'id="filter-lang"' in html and 'id="filter-lagen"' in html
+    assert 'data-filters="tabel-lang"' in html and 'id="laag-lagen"' in html and 'id="laag-lang"' not in html
+    assert "Zoek &lt;een&gt; organisatie" in html and '<option value="&lt;x&gt;">&lt;x&gt;</option>' in html
+    assert 'data-layer="gemeente"' in html and 'data-layer="&lt;x&gt;"' in html and 'data-layer=""' in html
+
+
+def test_english_names_are_marked_as_english_and_escaped():
+    from mvoi.site.common import kpi_label
+
+    kpi = {"kpi_code": "GEN-01", "name_nl": "MVI-toepassingsgraad", "name_en": "MVI <b>rate</b>"}
+    cell = kpi_label(kpi)
+    assert cell.text == "GEN-01 MVI-toepassingsgraad" and cell.en == "MVI <b>rate</b>" and cell.href == "kpi/gen-01.html"
+    page = Page("kpi/gen-01.html", "GEN-01 MVI-toepassingsgraad", title_en="MVI <i>rate</i>")
+    table = Table("k", "KPI's", ["KPI"], ["kpi_code"])
+    table.add([cell], ["GEN-01"])
+    page.section("KPI's").table(table).english("A <script>description</script>")
+    html = _render(page)
+    assert '<p class="title-en" lang="en">MVI &lt;i&gt;rate&lt;/i&gt;</p>' in html
+    assert '<span class="en" lang="en">MVI &lt;b&gt;rate&lt;/b&gt;</span>' in html
+    assert '<p class="en" lang="en">A &lt;script&gt;description&lt;/script&gt;</p>' in html
+
+
+def test_card_tables_per_year_split_the_tender_shares_off():
+    from mvoi.site.card_pages import SUMMED, criteria_table, year_table
+
+    card = dict.fromkeys(SUMMED, 0) | {"year": 2024, "spend_eur": 1000.0, "emissions_t_co2e": 2.5, "contract_count": 3,
+                                       "contract_value_eur": 5000.0, "awarded_tender_count": 4,
+                                       "awarded_tenders_with_criteria_count": 2, "awarded_tenders_klimaat_count": 1}
+    years, criteria = year_table("p-jaren", [card]), criteria_table("p-criteria", [card])
+    assert [c.text for c in years.rows[0]] == ["2024", "€ 1.000", "2,5 t CO2e", "3", "€ 5.000"]
+    shown = {h: c.text for h, c in zip(criteria.columns, criteria.rows[0], strict=True)}
+    assert shown["Gegund"] == "4" and shown["Met criteria"] == "50,0 % (n=4)" and shown["Klimaat"] == "25,0 % (n=4)"
+    assert len(criteria.columns) == len(criteria.csv_columns) and len(criteria.raw[0]) == len(criteria.csv_columns)
+    assert len(years.raw[0]) == len(years.csv_columns)
+    assert criteria_table("leeg", [card | {"awarded_tender_count": 0}]).rows[0][2].text == "–"

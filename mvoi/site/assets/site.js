@@ -1,4 +1,5 @@
-/* MVOI site: draws the Plotly charts from their JSON and filters the organisation list.
+/* MVOI site: draws the Plotly charts from their JSON and filters the tables
+   (text and government layer).
    No network: plotly.min.js is a file of the site. */
 (function () {
   "use strict";
@@ -12,21 +13,38 @@
       window.Plotly.newPlot(target, spec.data, spec.layout, config);
     });
   }
-  document.querySelectorAll("input[data-filter]").forEach(function (input) {
-    var table = document.querySelector('table[data-table="' + input.getAttribute("data-filter") + '"]');
-    var result = document.getElementById("zoek-resultaat");
-    if (!table) { return; }
+  // A table's filters (page.html.j2, div.filters): a row stays visible when it holds every
+  // typed word and, with a layer chosen, its data-layer cell is that layer.
+  function words(text) {
+    return text.toLowerCase().split(/\s+/).filter(Boolean);
+  }
+  function layerOf(row) {
+    var cell = row.querySelector("[data-layer]");
+    return cell ? cell.getAttribute("data-layer") : "";
+  }
+  function filterTable(box) {
+    var table = document.getElementById(box.getAttribute("data-filters"));
+    if (!table || !table.tBodies.length) { return; }
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    input.addEventListener("input", function () {
-      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var text = box.querySelector("[data-filter-text]");
+    var layer = box.querySelector("[data-filter-layer]");
+    var count = box.querySelector(".filter-count");
+    function apply() {
+      var wanted = text ? words(text.value) : [];
+      var chosen = layer ? layer.value : "";
       var shown = 0;
       rows.forEach(function (row) {
-        var text = row.textContent.toLowerCase();
-        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        var content = row.textContent.toLowerCase();
+        var match = wanted.every(function (w) { return content.indexOf(w) !== -1; }) &&
+                    (!chosen || layerOf(row) === chosen);
         row.hidden = !match;
         if (match) { shown += 1; }
       });
-      if (result) { result.textContent = words.length ? shown + " van " + rows.length + " organisaties" : ""; }
-    });
-  });
+      count.textContent = wanted.length || chosen ? shown + " van " + rows.length + " rijen" : "";
+    }
+    if (text) { text.addEventListener("input", apply); }
+    if (layer) { layer.addEventListener("change", apply); }
+    apply();
+  }
+  document.querySelectorAll("div.filters[data-filters]").forEach(filterTable);
 })();
