@@ -2,9 +2,11 @@
 
 Pages (docs/site.md): home (the themes at a glance, the delivery completeness), one page per
 KPI, one per organisation (also its deliveries and rejected rows) and the organisation list
-with a search box, product cards (one per MVI product group) and sector cards with the
-opportunity measure, data quality and provenance, downloads (every table as CSV, the Parquet
-export). Dutch first, Dutch number formats. The site works offline from
+with a search box and a layer filter, product cards (one per MVI product group) and sector
+cards with the opportunity measure, data quality and provenance (also a later build that did not
+publish), downloads (every table as CSV, the Parquet export). Long tables get a text filter
+(site.js). Dutch first, Dutch number formats; the register's English names under the Dutch
+ones (lang="en"). The site works offline from
 the file system and from any static web server: plotly.min.js is written once into
 `assets/`, nothing loads from a CDN. It reads the published database read-only and holds no
 personal data.
