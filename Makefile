@@ -15,8 +15,10 @@ DBT := $(BIN)/dbt
 
 .PHONY: build test env browser lint dbt-build metadata python-test sample lock clean
 
-## env: create the project-local virtual environment from the lock file (once)
+## env: create the project-local virtual environment from the lock file (once), and install the
+## GX Data Docs' scripts and styles pinned in mvoi/gx_docs_assets.json (once; needs the npm registry)
 env: $(STAMP)
+	@$(BIN)/python scripts/install_gx_docs_assets.py
 
 $(STAMP): requirements-lock.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }

@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from mvoi import contract, dbt_artifacts, paths
+from mvoi import contract, dbt_artifacts, gx_docs_offline, paths
 from mvoi.paths import PROJECT_DIR, build_db_path
 
 logger = logging.getLogger(__name__)
@@ -782,6 +782,7 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
             if build_docs:
                 context.build_data_docs(resource_identifiers=rendered)
                 docs_index = data_docs_index()
+                gx_docs_offline.make_offline(docs_index.parent)  # CDN scripts and styles served locally
         finally:
             gx_duckdb.close_datasource_engines(context)
 
