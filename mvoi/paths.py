@@ -107,6 +107,13 @@ def build_status_path(published: Path | None = None) -> Path:
     return (published or published_db_path()).parent / "build_status.json"
 
 
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the project's own connections (MVOI_MEMORY_LIMIT; profiles.yml
+    gives dbt the same default). 3GB keeps a build's largest process, DuckDB plus Python, under
+    4 GB at 10M invoice lines; DuckDB spills to disk beyond it."""
+    return os.environ.get("MVOI_MEMORY_LIMIT", "3GB")
+
+
 def output_environment() -> dict[str, str]:
     """Every location as an environment variable, for dbt and the sub-commands a build runs."""
     published = published_db_path()

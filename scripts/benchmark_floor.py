@@ -9,7 +9,7 @@ not timed), then run, each in a fresh child process:
   a git worktree measures its own code) with a private MVOI_WAREHOUSE_DIR and MVOI_RAW_DIR set
   to the folder: everything `make build` does (load, dbt build with every test, both gates,
   publish, scorecard, docs, report);
-- the floor: scripts/kpi_floor.sql in one DuckDB connection (the warehouse's limits: 4GB,
+- the floor: scripts/kpi_floor.sql in one DuckDB connection (the warehouse's limits: 3GB,
   2 threads), which writes its rows to Parquet.
 
 Seconds are wall-clock; CPU seconds are the user + system time of the child and the children
@@ -56,7 +56,7 @@ from pathlib import Path
 import duckdb
 landing, seeds, script, out = sys.argv[1:5]
 con = duckdb.connect()
-con.execute("set memory_limit = '4GB'")
+con.execute("set memory_limit = '3GB'")
 con.execute("set threads = 2")
 con.execute("set variable landing = ?", [landing])
 con.execute("set variable seeds = ?", [seeds])
