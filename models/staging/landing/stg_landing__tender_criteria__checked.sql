@@ -60,9 +60,7 @@ validated as (
             'missing_key': 'criterion_id is null',
             'conflicting_duplicate': 'is_conflicting_duplicate',
             'unknown_tender_id': 'loaded_tender_id is null',
-            'invalid_theme': 'theme is null',
-            'invalid_criterion_kind': 'criterion_kind is null',
-        }) }} as fatal_reasons,
+        }, tender_criterion_record_rules()) }} as fatal_reasons,
         {{ collect_reasons({
             'invalid_ambition_level': 'ambition_level_text is not null and not is_ambition_level_valid',
             'invalid_award_weight_pct': 'award_weight_pct_text is not null and not is_award_weight_pct_valid',

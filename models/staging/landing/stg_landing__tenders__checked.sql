@@ -60,10 +60,7 @@ validated as (
             'other_organisation':
                 'delivering_organisation_id is not null and loaded_organisation_id is not null'
                 ~ ' and organisation_ancestors.organisation_id is null',
-            'invalid_contract_type': 'contract_type is null',
-            'invalid_status': 'status is null',
-            'missing_award_date': "status = 'awarded' and award_date is null",
-        }) }} as fatal_reasons,
+        }, tender_record_rules()) }} as fatal_reasons,
         {{ collect_reasons({
             'missing_title': 'title is null',
             'invalid_cpv_code': 'cpv_code_text is not null and cpv_code is null',

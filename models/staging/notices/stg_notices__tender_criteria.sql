@@ -1,5 +1,5 @@
--- grain: one row per declared objective (criterion_id) of a published lot; a row without id,
--- lot, MVOI theme or criterion kind is left out (the ingest writes none).
+-- grain: one row per declared objective (criterion_id) of a published lot; a row without id or
+-- lot, or failing a rule of tender_criterion_record_rules, is left out (the ingest writes none).
 with
 
 source as (
@@ -29,8 +29,7 @@ final as (
     where
         criterion_id is not null
         and tender_id is not null
-        and theme is not null
-        and criterion_kind is not null
+        and len({{ collect_reasons(tender_criterion_record_rules()) }}) = 0
 )
 
 select * from final

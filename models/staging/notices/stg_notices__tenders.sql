@@ -1,6 +1,6 @@
 -- grain: one row per published lot (tender_id); a row the landing contract would reject (no
--- tender_id or buyer, no valid contract type or status, awarded without an award date) is left
--- out. The ingest (mvoi ingest-notices) already refuses such rows, so none is expected.
+-- tender_id or buyer, or a fatal rule of tender_record_rules) is left out. The ingest (mvoi
+-- ingest-notices) already refuses such rows, so none is expected.
 with
 
 source as (
@@ -40,9 +40,7 @@ final as (
     where
         tender_id is not null
         and organisation_id is not null
-        and contract_type is not null
-        and status is not null
-        and not (status = 'awarded' and award_date is null)
+        and len({{ collect_reasons(tender_record_rules()) }}) = 0
 )
 
 select * from final
