@@ -55,8 +55,11 @@ metadata: env
 	$(DBT) docs generate --quiet
 	$(BIN)/mvoi check-metadata
 
+# Two pytest workers (pytest-xdist), one test module each at a time: most tests wait on a dbt
+# build that keeps about one core busy, so two builds at once use both. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 2
 python-test: env
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 ## sample: regenerate the bundled sample (sample/, an ordinary landing folder) with the generator
 sample: env
