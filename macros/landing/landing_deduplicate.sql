@@ -29,7 +29,8 @@
         `exact_duplicates_removed` counts the extra copies); `is_conflicting_duplicate` marks
         records that share a non-missing key with another distinct record of the same id scope;
         `record_id` identifies the distinct record (MD5 of its id scope and cleaned values);
-        `original_record` is one delivered copy as JSON text.
+        `delivered_record` is one delivered copy (landing_delivered_record: the least, so a
+        rebuild picks the same), from which the checked model writes original_record.
         Ids that belong to the delivering organisation (the contract's scoped_columns) leave as
         "<OIN>:<id>" when the delivery is one organisation's (id_scope), else as delivered.
         Personal-data columns (`hashed_columns`: name -> lowercase flag) leave this select only
@@ -53,7 +54,7 @@
         _delivery_period as delivery_period,
         {%- set record_id = adapter.dispatch('landing_record_id', 'mvoi')(columns) %}
         case when _id_scope is null then {{ record_id }} else md5(_id_scope || ':' || {{ record_id }}) end as record_id,
-        min(original_record) as original_record,
+        min(delivered_record) as delivered_record,
         count(*) - 1 as exact_duplicates_removed,
         coalesce(
             {{ key }} is not null
@@ -66,11 +67,11 @@
             {{ clean_text(column) }} as {{ column }},
             {%- endfor %}
             {{ delivery_columns | join(', ') }},
-            original_record
+            delivered_record
         from (
             select
                 *,
-                {{ landing_record_json(columns, hashed_columns) }} as original_record
+                {{ landing_delivered_record(columns, hashed_columns) }} as delivered_record
             from {{ relation }}
         ) as delivered
     ) as cleaned

@@ -55,7 +55,7 @@ parsed as (
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
-        original_record
+        delivered_record
     from deduplicated
 ),
 
@@ -123,7 +123,7 @@ final as (
         delivery_id,
         exact_duplicates_removed,
         record_id,
-        original_record
+        {{ landing_original_record(landing_columns) }} as original_record
     from validated
 )
 

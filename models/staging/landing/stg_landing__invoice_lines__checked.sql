@@ -2,6 +2,7 @@
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: description leaves the deduplication step only as description_hash.
 {%- set landing_columns = landing_contract_columns('invoice_lines') %}
+{%- set hashed_columns = {'description': false} %}
 {%- set landing_key = landing_contract_key('invoice_lines') %}
 with
 
@@ -27,7 +28,7 @@ contracts as (
 
 deduplicated as (
     {{ landing_deduplicate(
-        'source', 'invoice_lines', landing_columns, landing_key, hashed_columns={'description': false}
+        'source', 'invoice_lines', landing_columns, landing_key, hashed_columns=hashed_columns
     ) }}
 ),
 
@@ -51,7 +52,7 @@ parsed as (
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
-        original_record
+        delivered_record
     from deduplicated
 ),
 
@@ -111,7 +112,7 @@ final as (
         delivery_id,
         exact_duplicates_removed,
         record_id,
-        original_record
+        {{ landing_original_record(landing_columns, hashed_columns) }} as original_record
     from validated
 )
 

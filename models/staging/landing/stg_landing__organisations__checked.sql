@@ -24,7 +24,7 @@ parsed as (
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
-        original_record
+        delivered_record
     from deduplicated
 ),
 
@@ -99,7 +99,7 @@ final as (
         delivery_id,
         exact_duplicates_removed,
         record_id,
-        original_record
+        {{ landing_original_record(landing_columns) }} as original_record
     from validated
 )
 

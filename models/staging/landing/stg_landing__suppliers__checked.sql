@@ -2,6 +2,7 @@
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: contact_email leaves the deduplication step only as contact_email_hash.
 {%- set landing_columns = landing_contract_columns('suppliers') %}
+{%- set hashed_columns = {'contact_email': true} %}
 {%- set landing_key = landing_contract_key('suppliers') %}
 with
 
@@ -11,7 +12,7 @@ source as (
 
 deduplicated as (
     {{ landing_deduplicate(
-        'source', 'suppliers', landing_columns, landing_key, hashed_columns={'contact_email': true}
+        'source', 'suppliers', landing_columns, landing_key, hashed_columns=hashed_columns
     ) }}
 ),
 
@@ -33,7 +34,7 @@ parsed as (
         is_conflicting_duplicate,
         exact_duplicates_removed,
         record_id,
-        original_record
+        delivered_record
     from deduplicated
 ),
 
@@ -78,7 +79,7 @@ final as (
         end as source_supplier_id,
         exact_duplicates_removed,
         record_id,
-        original_record
+        {{ landing_original_record(landing_columns, hashed_columns) }} as original_record
     from validated
 )
 

@@ -1,0 +1,27 @@
+{% macro landing_delivered_record(columns, hashed_columns={}) -%}
+    {#- One delivered row as a struct of its columns as delivered (text, untrimmed), in the
+        contract's column order; personal-data columns (`hashed_columns`) are left out.
+        landing_deduplicate keeps the least of them per distinct record. -#}
+    struct_pack(
+        {%- for column in columns if column not in hashed_columns %}
+        {{ column }} := cast({{ column }} as varchar){{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+
+{% macro landing_original_record(columns, hashed_columns={}) -%}
+    {#- original_record of a checked landing record: its delivered copy (delivered_record) as
+        JSON text in the contract's column order, personal-data columns only as <name>_hash.
+        Written for a rejected record or one with warnings, the rows governance shows; null for a
+        clean record (JSON for every row was about a third of staging the invoice lines). -#}
+    case when len(fatal_reasons) > 0 or len(warnings) > 0 then cast(to_json(struct_pack(
+        {%- for column in columns %}
+            {%- if column in hashed_columns %}
+        {{ column }}_hash := {{ column }}_hash
+            {%- else %}
+        {{ column }} := struct_extract(delivered_record, '{{ column }}')
+            {%- endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )) as varchar) end
+{%- endmacro %}
