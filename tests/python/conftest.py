@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,6 +25,12 @@ class DbtWorkspace:
     @property
     def db_path(self) -> Path:
         return self.root / "mvoi.duckdb"
+
+    @property
+    def build_run_results(self) -> Path:
+        """run_results.json of the workspace's `dbt build`, kept apart from target/, where a later
+        dbt command (a compile) writes its own."""
+        return self.root / "build_run_results.json"
 
     def env(self, raw_dir: Path | None = None, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -66,4 +73,5 @@ def sample_build(tmp_path_factory) -> DbtWorkspace:
     workspace = DbtWorkspace(tmp_path_factory.mktemp("sample_build"))
     result = workspace.dbt("build")
     assert result.returncode == 0, result.stdout[-5000:]
+    shutil.copyfile(workspace.root / "target" / "run_results.json", workspace.build_run_results)
     return workspace

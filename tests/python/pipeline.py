@@ -385,7 +385,7 @@ def _sample_rebuild(sample_build, tmp_path_factory) -> SampleRebuild:
     if wal.exists():
         shutil.copy2(wal, Path(str(pipe.db_path) + ".wal"))
     pipe.target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(sample_build.root / "target" / "run_results.json", pipe.target / "run_results.json")
+    shutil.copy2(sample_build.build_run_results, pipe.target / "run_results.json")
     gates_a = pipe.gate_and_publish()
     assert gates_a.returncode == 0, gates_a.tail()
     run_id_a, marts_a, fingerprint_a = (

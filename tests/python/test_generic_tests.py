@@ -156,7 +156,7 @@ def test_every_generic_test_is_documented_with_a_severity() -> None:
 
 
 def test_run_results_are_kept_in_the_warehouse(sample_build: DbtWorkspace) -> None:
-    run_results = json.loads((sample_build.root / "target" / "run_results.json").read_text(encoding="utf-8"))
+    run_results = json.loads(sample_build.build_run_results.read_text(encoding="utf-8"))
     invocation = run_results["metadata"]["invocation_id"]
     tests = {r["unique_id"]: r["status"] for r in run_results["results"]
              if r["unique_id"].split(".")[0] in ("test", "unit_test")}
