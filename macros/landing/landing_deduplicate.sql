@@ -38,6 +38,50 @@
     {%- do check_landing_columns(entity, columns, key) -%}
     {%- set scoped = _landing_contract_entity(entity)['scoped_columns'] -%}
     {%- set delivery_columns = ['_delivery_id', '_delivering_organisation_id', '_id_scope', '_delivery_period'] -%}
+    {%- set key_partition = ('_id_scope, ' if key in scoped else '') ~ key -%}
+    {%- set record_columns = (columns + delivery_columns) | join(', ') -%}
+    {#- Grouping every row by all its columns, to find the rare exact copies, was the most
+        expensive step of a build (at 10M lines it spilled gigabytes). A row whose key occurs
+        once is a distinct record on its own; only rows whose key repeats, or is missing, are
+        grouped. -#}
+    with cleaned as (
+        select
+            {%- for column in columns %}
+            {{ clean_text(column) }} as {{ column }},
+            {%- endfor %}
+            {{ delivery_columns | join(', ') }},
+            {{ landing_delivered_record(columns, hashed_columns) }} as delivered_record
+        from {{ relation }}
+    ),
+
+    keyed as (
+        select
+            *,
+            {{ key }} is not null and count(*) over (partition by {{ key_partition }}) = 1 as has_single_row
+        from cleaned
+    ),
+
+    records as (
+        select
+            {{ record_columns }},
+            delivered_record,
+            1 as copies,
+            false as is_conflicting_duplicate
+        from keyed
+        where has_single_row
+        union all
+        select
+            {{ record_columns }},
+            min(delivered_record) as delivered_record,
+            count(*) as copies,
+            coalesce(
+                {{ key }} is not null and count(*) over (partition by {{ key_partition }}) > 1, false
+            ) as is_conflicting_duplicate
+        from keyed
+        where not has_single_row
+        group by {{ record_columns }}
+    )
+
     select
         {%- for column in columns %}
             {%- if column in hashed_columns %}
@@ -54,32 +98,10 @@
         _delivery_period as delivery_period,
         {%- set record_id = adapter.dispatch('landing_record_id', 'mvoi')(columns) %}
         case when _id_scope is null then {{ record_id }} else md5(_id_scope || ':' || {{ record_id }}) end as record_id,
-        min(delivered_record) as delivered_record,
-        count(*) - 1 as exact_duplicates_removed,
-        coalesce(
-            {{ key }} is not null
-            and count(*) over (partition by {{ '_id_scope, ' if key in scoped }}{{ key }}) > 1,
-            false
-        ) as is_conflicting_duplicate
-    from (
-        select
-            {%- for column in columns %}
-            {{ clean_text(column) }} as {{ column }},
-            {%- endfor %}
-            {{ delivery_columns | join(', ') }},
-            delivered_record
-        from (
-            select
-                *,
-                {{ landing_delivered_record(columns, hashed_columns) }} as delivered_record
-            from {{ relation }}
-        ) as delivered
-    ) as cleaned
-    group by
-        {%- for column in columns %}
-        {{ column }},
-        {%- endfor %}
-        {{ delivery_columns | join(', ') }}
+        delivered_record,
+        copies - 1 as exact_duplicates_removed,
+        is_conflicting_duplicate
+    from records
 {%- endmacro %}
 
 
