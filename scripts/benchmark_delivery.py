@@ -21,7 +21,6 @@ differing rows and exits 1. Seconds, CPU seconds and peak RSS are measured as th
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -30,7 +29,7 @@ import sys
 from pathlib import Path
 
 import duckdb
-from benchmark_floor import PRIVATE_LOCATIONS, PROJECT_DIR, Side, compare, print_differences, timed
+from benchmark_floor import PRIVATE_LOCATIONS, PROJECT_DIR, Side, compare, print_differences, run_sizes, timed
 
 from mvoi import deliveries
 from mvoi.generator.split import correction_delivery
@@ -133,24 +132,8 @@ def bench_size(lines: int, out: Path, seed: int) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, nargs="+", default=[50_000])
-    parser.add_argument("--out", type=Path, default=Path("/tmp/mvoi_delivery_bench"))
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="keep every size's folder")
-    args = parser.parse_args()
-    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print("| invoice lines | step | KPI rows | seconds | CPU seconds | peak RSS (MB) |")
-    print("|---:|---|---:|---:|---:|---:|", flush=True)
-    agreed = True
-    for lines in args.lines:
-        size_agreed = bench_size(lines, args.out, args.seed)
-        agreed = agreed and size_agreed
-        if size_agreed and not args.keep:
-            shutil.rmtree(args.out / str(lines), ignore_errors=True)
-    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print("new delivery equals a full rebuild: " + ("yes" if agreed else "NO"))
-    return 0 if agreed else 1
+    return run_sizes(__doc__.splitlines()[0], bench_size, Path("/tmp/mvoi_delivery_bench"), "step",
+                     "new delivery equals a full rebuild")
 
 
 if __name__ == "__main__":

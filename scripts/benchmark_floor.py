@@ -31,6 +31,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,15 +181,18 @@ def bench_size(lines: int, out: Path, seed: int) -> bool:
     return not differing and build.rows > 0
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_sizes(description: str, bench_size: Callable[[int, Path, int], bool], default_out: Path,
+              first_column: str, verdict: str) -> int:
+    """The command line of a benchmark script: every size of --lines through `bench_size`
+    (True when that size's results agree), one Markdown table, and `verdict: yes|NO`."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--lines", type=int, nargs="+", default=[50_000])
-    parser.add_argument("--out", type=Path, default=Path("/tmp/mvoi_floor_bench"))
+    parser.add_argument("--out", type=Path, default=default_out)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep every size's folder")
     args = parser.parse_args()
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print("| invoice lines | side | rows | seconds | CPU seconds | peak RSS (MB) |")
+    print(f"| invoice lines | {first_column} | rows | seconds | CPU seconds | peak RSS (MB) |")
     print("|---:|---|---:|---:|---:|---:|", flush=True)
     agreed = True
     for lines in args.lines:
@@ -197,8 +201,12 @@ def main() -> int:
         if size_agreed and not args.keep:
             shutil.rmtree(args.out / str(lines), ignore_errors=True)
     print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print("rows agree: " + ("yes" if agreed else "NO"))
+    print(f"{verdict}: " + ("yes" if agreed else "NO"))
     return 0 if agreed else 1
+
+
+def main() -> int:
+    return run_sizes(__doc__.splitlines()[0], bench_size, Path("/tmp/mvoi_floor_bench"), "side", "rows agree")
 
 
 if __name__ == "__main__":
