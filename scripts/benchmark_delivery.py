@@ -22,14 +22,13 @@ differing rows and exits 1. Seconds, CPU seconds and peak RSS are measured as th
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-from benchmark_floor import PRIVATE_LOCATIONS, PROJECT_DIR, Side, compare, print_differences, run_sizes, timed
+from benchmark_floor import PROJECT_DIR, Side, build_env, compare, print_differences, run_sizes, timed
 
 from mvoi import deliveries
 from mvoi.generator.split import correction_delivery
@@ -71,13 +70,6 @@ def correction_target(generated: Path, lines: int) -> tuple[str, int, int]:
     ).fetchone()
 
 
-def build_env(warehouse: Path, store: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in (*PRIVATE_LOCATIONS, "MVOI_RAW_DIR")}
-    env.update(MVOI_WAREHOUSE_DIR=str(warehouse), MVOI_LANDING_STORE=str(store),
-               DBT_PROFILES_DIR=str(PROJECT_DIR), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    return env
-
-
 def mvoi(name: str, root: Path, env: dict[str, str], *args: str) -> Side:
     """`python -m mvoi <args>` (the mvoi of this checkout), measured; its log in root/<name>.log."""
     return timed(name, [sys.executable, "-m", "mvoi", *args], env, root / f"{name.replace(' ', '_')}.log")
@@ -113,12 +105,12 @@ def bench_size(lines: int, out: Path, seed: int) -> bool:
     oin, year, delivery_lines = correction_target(generated, lines)
     correction = correction_delivery(generated / oin, root / "correction", year)
 
-    env_a = build_env(root / "A", store)
+    env_a = build_env(root / "A", MVOI_LANDING_STORE=str(store))
     full = mvoi("full build", root, env_a, "build")
     receive = mvoi("new delivery: receive", root, env_a, "deliver", str(correction), "--organisation", oin,
                    "--period", str(year))
     rebuild_a = mvoi("new delivery: build", root, env_a, "build")
-    rebuild_b = mvoi("full rebuild", root, build_env(root / "B", store), "build")
+    rebuild_b = mvoi("full rebuild", root, build_env(root / "B", MVOI_LANDING_STORE=str(store)), "build")
 
     rows_a, rows_b, differing, names = compare(root / "A" / "mvoi_published.duckdb",
                                                published_rows(root / "B" / "mvoi_published.duckdb",

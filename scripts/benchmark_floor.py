@@ -102,12 +102,19 @@ def timed(name: str, cmd: list[str], env: dict[str, str], log: Path) -> Side:
     return Side(name, measured.seconds, measured.cpu_seconds, measured.peak_mb)
 
 
+def build_env(warehouse: Path, **source: str) -> dict[str, str]:
+    """The environment of a build in a private warehouse folder reading `source` (MVOI_RAW_DIR
+    or MVOI_LANDING_STORE), whatever the caller exported."""
+    env = {k: v for k, v in os.environ.items() if k not in (*PRIVATE_LOCATIONS, "MVOI_RAW_DIR")}
+    env.update(MVOI_WAREHOUSE_DIR=str(warehouse), DBT_PROFILES_DIR=str(PROJECT_DIR),
+               DBT_SEND_ANONYMOUS_USAGE_STATS="false", **source)
+    return env
+
+
 def run_build(root: Path, landing: Path) -> tuple[Side, Path]:
     """`mvoi build` in a private warehouse folder; the side and the published database."""
     warehouse = root / "warehouse"
-    env = {k: v for k, v in os.environ.items() if k not in PRIVATE_LOCATIONS}
-    env.update(MVOI_WAREHOUSE_DIR=str(warehouse), MVOI_RAW_DIR=str(landing),
-               DBT_PROFILES_DIR=str(PROJECT_DIR), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env = build_env(warehouse, MVOI_RAW_DIR=str(landing))
     # `python -m mvoi` from the project folder: the mvoi of this checkout, as `mvoi build`
     side = timed("warehouse", [sys.executable, "-m", "mvoi", "build"], env, root / "build.log")
     return side, warehouse / "mvoi_published.duckdb"
