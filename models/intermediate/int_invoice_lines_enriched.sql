@@ -39,6 +39,30 @@ emission_factors as (
     from {{ ref('emission_factors') }}
 ),
 
+-- the certificates are evaluated once per supplier and invoice day (a few per line at most),
+-- not by a correlated subquery per line, which made DuckDB materialise all lines three times
+supplier_days as (
+    select distinct
+        supplier_id,
+        invoice_date
+    from invoice_lines
+),
+
+certificate_flags as (
+    select
+        supplier_days.supplier_id,
+        supplier_days.invoice_date,
+        bool_or({{ is_qualifying_co2_ladder('cert') }}) as has_qualifying_co2_ladder,
+        bool_or({{ is_iso_14001_or_emas('cert') }}) as has_iso_14001_or_emas,
+        bool_or({{ is_pso_level_1_plus('cert') }}) as has_pso_level_1_plus
+    from supplier_days
+    inner join certificates as cert
+        on
+            supplier_days.supplier_id = cert.supplier_id
+            and {{ certificate_valid_on('cert', 'supplier_days.invoice_date') }}
+    group by supplier_days.supplier_id, supplier_days.invoice_date
+),
+
 with_contract as (
     select
         invoice_lines.invoice_line_id,
@@ -132,33 +156,16 @@ final as (
         suppliers.is_social_enterprise,
         coalesce(suppliers.is_social_enterprise, false) or with_emissions.is_reserved_contract
             as is_social_enterprise_or_reserved,
-        exists(
-            select 1
-            from certificates as cert
-            where
-                cert.supplier_id = with_emissions.supplier_id
-                and {{ is_qualifying_co2_ladder('cert') }}
-                and {{ certificate_valid_on('cert', 'with_emissions.invoice_date') }}
-        ) as has_qualifying_co2_ladder,
-        exists(
-            select 1
-            from certificates as cert
-            where
-                cert.supplier_id = with_emissions.supplier_id
-                and {{ is_iso_14001_or_emas('cert') }}
-                and {{ certificate_valid_on('cert', 'with_emissions.invoice_date') }}
-        ) as has_iso_14001_or_emas,
-        exists(
-            select 1
-            from certificates as cert
-            where
-                cert.supplier_id = with_emissions.supplier_id
-                and {{ is_pso_level_1_plus('cert') }}
-                and {{ certificate_valid_on('cert', 'with_emissions.invoice_date') }}
-        ) as has_pso_level_1_plus
+        coalesce(certificate_flags.has_qualifying_co2_ladder, false) as has_qualifying_co2_ladder,
+        coalesce(certificate_flags.has_iso_14001_or_emas, false) as has_iso_14001_or_emas,
+        coalesce(certificate_flags.has_pso_level_1_plus, false) as has_pso_level_1_plus
     from with_emissions
     left join suppliers
         on with_emissions.supplier_id = suppliers.supplier_id
+    left join certificate_flags
+        on
+            with_emissions.supplier_id = certificate_flags.supplier_id
+            and with_emissions.invoice_date = certificate_flags.invoice_date
 )
 
 select * from final
