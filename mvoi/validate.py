@@ -301,8 +301,9 @@ def _true_check(name: str, derived: str, description: str) -> _ColumnCheck:
 def _cpv_exists_check(ctx: _EntityContext, col: str, spec: dict) -> _ColumnCheck:
     return _true_check(
         f"{col}__cpv_exists",
-        f"case when regexp_full_match(n.{_q(col)}, '[0-9]{{8}}(-[0-9]){{0,1}}') then exists ("
-        f"select 1 from reference.cpv_codes as cpv where cpv.code = left(n.{_q(col)}, 8)) end",
+        # an uncorrelated `in`: a correlated `exists` made DuckDB materialise the whole table
+        f"case when regexp_full_match(n.{_q(col)}, '[0-9]{{8}}(-[0-9]){{0,1}}') then left(n.{_q(col)}, 8) in ("
+        f"select cpv.code from reference.cpv_codes as cpv) end",
         f"The 8-digit part of {col} exists in the CPV 2008 list (reference.cpv_codes).")
 
 

@@ -20,7 +20,7 @@ marts.fct_kpi_values row for row: keys, texts, integers and booleans exactly, do
 relative tolerance (summation order differs), null equal to null. It prints one table (side,
 rows, seconds, CPU seconds, peak RSS, the ratio build/floor) and exits 1, printing the first
 differing rows, when they disagree. A size's folder is deleted after a run that agrees,
-unless --keep is given.
+unless --keep is given; a kept landing folder of the same size and seed is reused.
 """
 
 from __future__ import annotations
@@ -77,8 +77,23 @@ class Side:
     rows: int = 0
 
 
+def generated_before(landing: Path, lines: int, seed: int) -> bool:
+    """True when `landing` holds a fault-free Parquet folder of this size and seed (left by --keep)."""
+    manifest = landing / "_faults.json"
+    if not manifest.exists():
+        return False
+    settings = json.loads(manifest.read_text(encoding="utf-8"))["generator"]
+    return (settings["invoice_lines"], settings["seed"], settings["fmt"], settings["fault_rate"]) == (
+        lines, seed, "parquet", 0.0)
+
+
 def generate(landing: Path, lines: int, seed: int) -> None:
-    """A fault-free Parquet landing folder; stops when the manifest says a row would not load."""
+    """A fault-free Parquet landing folder (reused when a kept one has the same size and seed:
+    generating is not timed, and 100M lines take a quarter of an hour); stops when the manifest
+    says a row would not load."""
+    if generated_before(landing, lines, seed):
+        return
+    shutil.rmtree(landing, ignore_errors=True)
     with (landing.parent / "generate.log").open("w", encoding="utf-8") as log:
         subprocess.run(
             [sys.executable, "-m", "mvoi.generate", "--out", str(landing), "--invoice-lines", str(lines),
@@ -173,9 +188,11 @@ def print_differences(rows: list[tuple], names: list[str]) -> None:
 def bench_size(lines: int, out: Path, seed: int) -> bool:
     """Generate, build, run the floor and compare for one size; True when the rows agree."""
     root = out / str(lines)
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
     landing = root / "landing"
+    for previous in root.glob("*"):
+        if previous != landing:
+            shutil.rmtree(previous) if previous.is_dir() else previous.unlink()
+    root.mkdir(parents=True, exist_ok=True)
     generate(landing, lines, seed)
     build, published = run_build(root, landing)
     floor, floor_rows = run_floor(root, landing)
