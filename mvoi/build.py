@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -46,6 +47,16 @@ DBT = Path(sys.executable).parent / "dbt"
 
 def _dbt(*args: str) -> int:
     return subprocess.run([str(DBT), *args], cwd=paths.PROJECT_DIR, check=False).returncode
+
+
+def _docs(manifest: Path, build_manifest: Path) -> int:
+    """The dbt docs from the main build's manifest, which holds every node's SQL as that build
+    compiled it (the scorecard's build since wrote a manifest of its own nodes only):
+    `--no-compile` saves compiling the 700 nodes a second time (15 s at any size)."""
+    if not build_manifest.exists():
+        return _dbt("docs", "generate", "--static", "--quiet")
+    shutil.copyfile(build_manifest, manifest)
+    return _dbt("docs", "generate", "--static", "--no-compile", "--quiet")
 
 
 class Phases:
@@ -204,8 +215,13 @@ def build() -> int:
             return 1
 
     run_results = paths.dbt_target_dir() / "run_results.json"
-    run_results.unlink(missing_ok=True)  # a build that stops early must not look like the last one
+    manifest = paths.dbt_target_dir() / "manifest.json"
+    build_manifest = paths.dbt_target_dir() / "build_manifest.json"
+    for artifact in (run_results, build_manifest):  # a build that stops early must not look like the last one
+        artifact.unlink(missing_ok=True)
     dbt_status = phases.run("dbt build", _dbt, "build")
+    if manifest.exists():  # every node of the build, compiled as it ran: what the docs show
+        shutil.copyfile(manifest, build_manifest)
     phases.dbt, phases.slowest = dbt_profile(dbt_artifacts.run_results(), dbt_artifacts.manifest(),
                                              phases.seconds["dbt build"])
     if not run_results.exists():
@@ -223,7 +239,7 @@ def build() -> int:
     outcome = "refused" if refusals else "published"
     build_status.write(outcome, refusals, run_id, started, phases.as_dict())
     steps_ok = phases.run("scorecard", _dbt, "build", "--select", "dq_scorecard_evidence+", "--quiet") == 0
-    steps_ok &= phases.run("docs", _dbt, "docs", "generate", "--static", "--quiet") == 0
+    steps_ok &= phases.run("docs", _docs, manifest, build_manifest) == 0
     if paths.published_db_path().exists():
         phases.run("report", write_report, paths.published_db_path(), paths.report_path())
         phases.run("site", write_site, paths.published_db_path(), paths.site_dir())

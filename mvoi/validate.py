@@ -390,11 +390,28 @@ def _raw_asset(entity: contract.Entity, present: set[str] | None, make: _RuleMak
         asset.rules.append(make(
             entity.name, table, "row_count", "expect_table_row_count_to_be_between",
             {"min_value": 1}, f"{entity.name} is a required entity: the delivery has rows.", use_mostly=False))
-    asset.rules.append(_exact_duplicates_rule(entity.name, table, make))
+    key = entity.key if present is not None and entity.key in present else None
+    asset.rules.append(_exact_duplicates_rule(entity.name, table, key, make))
     return asset
 
 
-def _exact_duplicates_rule(entity: str, table: str, make: _RuleMaker) -> Rule:
+def _distinct_rows(relation: str, key: str | None) -> str:
+    """A select of the distinct rows of `relation`. Only rows whose `key` value repeats, or is
+    missing, can have an exact copy, so only those are compared on every column: a
+    `select distinct *` of 10M invoice lines was most of the landing gate's time."""
+    if key is None:
+        return f"select distinct * from {relation}"
+    k = _q(key)
+
+    def keys(having: str) -> str:
+        return f"select g.{k} from {relation} as g group by g.{k} having count(*) {having}"
+
+    return (f"select * from {relation} as r where r.{k} in ({keys('= 1')})\n"
+            "union all\n"
+            f"select distinct * from {relation} as r where r.{k} is null or r.{k} in ({keys('> 1')})")
+
+
+def _exact_duplicates_rule(entity: str, table: str, key: str | None, make: _RuleMaker) -> Rule:
     rule_id = f"{entity}.exact_duplicates"
     dup_mostly, _ = _threshold(make.thresholds, "landing", rule_id, "exact_duplicates", entity, None, make.severities)
     tolerated = _setting(make.thresholds, "landing", rule_id, "exact_duplicates")["tolerated_rows"]
@@ -403,7 +420,7 @@ def _exact_duplicates_rule(entity: str, table: str, make: _RuleMaker) -> Rule:
         {"unexpected_rows_query": (
             "select raw_rows, distinct_rows, raw_rows - distinct_rows as exact_duplicate_rows\n"
             "from (select count(*) as raw_rows from {batch}) as a\n"
-            "cross join (select count(*) as distinct_rows from (select distinct * from {batch}) as d) as b\n"
+            f"cross join (select count(*) as distinct_rows from ({_distinct_rows('{batch}', key)}) as d) as b\n"
             f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows\n"
             f"and raw_rows - distinct_rows > {tolerated}"
         )},
@@ -462,7 +479,7 @@ def _as_read_query(entity: contract.Entity, ctx: _EntityContext, derived: list[s
     return (
         "select\n    " + ",\n    ".join(["n.*", *derived]) + "\nfrom (\n    select\n        "
         + ",\n        ".join(selects)
-        + f"\n    from (select distinct * from raw.{_q(entity.name)}) as d\n) as n"
+        + f"\n    from ({_distinct_rows(f'raw.{_q(entity.name)}', entity.key if ctx.has(entity.key) else None)}) as d\n) as n"
     )
 
 
