@@ -403,12 +403,12 @@ def _distinct_rows(relation: str, key: str | None) -> str:
         return f"select distinct * from {relation}"
     k = _q(key)
 
-    def keys(having: str) -> str:
-        return f"select g.{k} from {relation} as g group by g.{k} having count(*) {having}"
-
-    return (f"select * from {relation} as r where r.{k} in ({keys('= 1')})\n"
+    # the repeated keys are few and never null, so `not in` is a cheap anti-join (an `in` on the
+    # keys that occur once would hash every key of the table)
+    repeated = f"select g.{k} from {relation} as g where g.{k} is not null group by g.{k} having count(*) > 1"
+    return (f"select * from {relation} as r where r.{k} is not null and r.{k} not in ({repeated})\n"
             "union all\n"
-            f"select distinct * from {relation} as r where r.{k} is null or r.{k} in ({keys('> 1')})")
+            f"select distinct * from {relation} as r where r.{k} is null or r.{k} in ({repeated})")
 
 
 def _exact_duplicates_rule(entity: str, table: str, key: str | None, make: _RuleMaker) -> Rule:

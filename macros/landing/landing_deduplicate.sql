@@ -38,13 +38,15 @@
     {%- do check_landing_columns(entity, columns, key) -%}
     {%- set scoped = _landing_contract_entity(entity)['scoped_columns'] -%}
     {%- set delivery_columns = ['_delivery_id', '_delivering_organisation_id', '_id_scope', '_delivery_period'] -%}
-    {%- set key_partition = ('_id_scope, ' if key in scoped else '') ~ key -%}
+    {%- set key_is_scoped = key in scoped -%}
+    {%- set key_partition = ('_id_scope, ' if key_is_scoped else '') ~ key -%}
     {%- set record_columns = (columns + delivery_columns) | join(', ') -%}
     {#- Grouping every row by all its columns, to find the rare exact copies, was the most
         expensive step of a build (at 10M lines it spilled gigabytes). A row whose key occurs
         once is a distinct record on its own; only rows whose key repeats, or is missing, are
-        grouped. -#}
-    with cleaned as (
+        grouped. `not materialized`: each branch streams from the source, where a shared CTE
+        of every row (100M rows: over 50 GB spilled) would be written first. -#}
+    with cleaned as not materialized (
         select
             {%- for column in columns %}
             {{ clean_text(column) }} as {{ column }},
@@ -54,11 +56,27 @@
         from {{ relation }}
     ),
 
-    keyed as (
+    repeated_keys as (
         select
-            *,
-            {{ key }} is not null and count(*) over (partition by {{ key_partition }}) = 1 as has_single_row
+            {{ '_id_scope as repeated_id_scope,' if key_is_scoped }}
+            {{ key }} as repeated_key
         from cleaned
+        where {{ key }} is not null
+        group by {{ key_partition }}
+        having count(*) > 1
+    ),
+
+    keyed as not materialized (
+        select
+            cleaned.*,
+            cleaned.{{ key }} is not null and repeated_keys.repeated_key is null as has_single_row
+        from cleaned
+        left join repeated_keys
+            on
+                cleaned.{{ key }} = repeated_keys.repeated_key
+                {%- if key_is_scoped %}
+                and cleaned._id_scope is not distinct from repeated_keys.repeated_id_scope
+                {%- endif %}
     ),
 
     records as (

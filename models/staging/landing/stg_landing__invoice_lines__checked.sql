@@ -6,7 +6,7 @@
 {%- set landing_key = landing_contract_key('invoice_lines') %}
 with
 
-source as (
+source as not materialized (
     select * from {{ source('landing', 'invoice_lines') }}
 ),
 

@@ -4,7 +4,7 @@
 {%- set landing_key = landing_contract_key('material_reports') %}
 with
 
-source as (
+source as not materialized (
     select * from {{ source('landing', 'material_reports') }}
 ),
 

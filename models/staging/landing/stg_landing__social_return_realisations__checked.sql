@@ -4,7 +4,7 @@
 {%- set landing_key = landing_contract_key('social_return_realisations') %}
 with
 
-source as (
+source as not materialized (
     select * from {{ source('landing', 'social_return_realisations') }}
 ),
 

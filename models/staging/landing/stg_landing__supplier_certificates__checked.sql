@@ -4,7 +4,7 @@
 {%- set landing_key = landing_contract_key('supplier_certificates') %}
 with
 
-source as (
+source as not materialized (
     select * from {{ source('landing', 'supplier_certificates') }}
 ),
 

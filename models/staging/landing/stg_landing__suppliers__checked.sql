@@ -6,7 +6,7 @@
 {%- set landing_key = landing_contract_key('suppliers') %}
 with
 
-source as (
+source as not materialized (
     select * from {{ source('landing', 'suppliers') }}
 ),
 

@@ -4,7 +4,7 @@
 {%- set landing_key = landing_contract_key('tender_criteria') %}
 with
 
-source as (
+source as not materialized (
     select * from {{ source('landing', 'tender_criteria') }}
 ),
 
