@@ -34,8 +34,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
 from mvoi import build_status, dbt_artifacts, deliveries, landing_check, paths, validate
 from mvoi.build_lock import locked
 from mvoi.gate_and_publish import GateError, gate_and_publish
@@ -145,7 +143,7 @@ def _fmt_amount(value) -> str:
 def entity_summary(db_path: Path) -> list[dict]:
     """Per landing entity: delivered, loaded, rejected, duplicates, amount excluded and the
     three most frequent rejection reasons (from the build database)."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with paths.connect(str(db_path), read_only=True) as con:
         rows = con.execute(
             """
             with reasons as (
@@ -169,12 +167,13 @@ def entity_summary(db_path: Path) -> list[dict]:
 
 
 def format_summary(summary: list[dict]) -> str:
-    header = f"{'entity':<27}{'delivered':>10}{'loaded':>10}{'rejected':>10}{'share':>7}{'dupl.':>7}  EUR excluded  top reasons"
+    # counts up to 999,999,999 (a national 100M-line delivery fits with room to spare)
+    header = f"{'entity':<27}{'delivered':>12}{'loaded':>12}{'rejected':>12}{'share':>7}{'dupl.':>7}  EUR excluded  top reasons"
     lines = ["Landing summary (delivered = loaded + rejected + duplicates):", header]
     for row in summary:
         share = "" if row["rejected_share"] is None else f"{row['rejected_share']:.1%}"
         lines.append(
-            f"{row['entity']:<27}{row['delivered']:>10,}{row['loaded']:>10,}{row['rejected']:>10,}{share:>7}"
+            f"{row['entity']:<27}{row['delivered']:>12,}{row['loaded']:>12,}{row['rejected']:>12,}{share:>7}"
             f"{row['duplicates']:>7,}  {_fmt_amount(row['amount_excluded']):>12}  {row['top_reasons'] or ''}"
         )
     lines.append("Quarantined rows and their reasons: mvoi rejections [--entity E] [--reason R] [--out FILE.csv]")

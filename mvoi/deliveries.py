@@ -42,7 +42,7 @@ import duckdb
 
 from mvoi.contract import Entity, entities
 from mvoi.landing_check import CSV_UTF8, LandingProblem, check_landing_folder, format_problems
-from mvoi.paths import landing_store_dir
+from mvoi.paths import connect, landing_store_dir
 
 REGISTER = "register.jsonl"
 LOCK = ".lock"
@@ -242,7 +242,7 @@ def _write_parquet_files(tmp: Path, files: list[dict]) -> list[LandingProblem]:
     every file the loader's reader fails on."""
     contract = entities()
     problems = []
-    with duckdb.connect() as con:
+    with connect() as con:
         for info in files:
             source = tmp / ORIGINAL / info["file_name"]
             try:

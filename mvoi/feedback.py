@@ -33,7 +33,7 @@ import duckdb
 
 from mvoi.contract import entities
 from mvoi.csv_export import write_csv
-from mvoi.paths import build_db_path
+from mvoi.paths import build_db_path, connect
 
 TEMPLATE_NAME = "feedback.html.j2"
 CSV_COLUMNS = ("kind", "entity", "source_key", "reason_code", "all_reason_codes", "reason", "column", "delivered_values")
@@ -121,7 +121,7 @@ def read_feedback(db_path: Path, delivery_id: str) -> Feedback:
     """The feedback on `delivery_id` from the build database at `db_path`; raises FeedbackError
     when the delivery is unknown to it or the database cannot be read."""
     try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
+        with connect(str(db_path), read_only=True) as con:
             return _read(con, delivery_id)
     except duckdb.IOException as exc:
         raise FeedbackError(f"Cannot open {db_path} ({exc}); a build may be running: try again when it has finished.") from exc

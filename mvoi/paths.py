@@ -25,6 +25,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import duckdb
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -112,6 +114,14 @@ def duckdb_memory_limit() -> str:
     gives dbt the same default). 3GB keeps a build's largest process, DuckDB plus Python, under
     4 GB at 10M invoice lines; DuckDB spills to disk beyond it."""
     return os.environ.get("MVOI_MEMORY_LIMIT", "3GB")
+
+
+def connect(database: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection (in memory without `database`) under duckdb_memory_limit. DuckDB's
+    own default is 80% of the machine's memory, which the publish step of a 100M-line build
+    took: 15.9 GB."""
+    return duckdb.connect(str(database) if database is not None else ":memory:", read_only=read_only,
+                          config={"memory_limit": duckdb_memory_limit()})
 
 
 def output_environment() -> dict[str, str]:

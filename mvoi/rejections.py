@@ -16,14 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from mvoi.paths import build_db_path
+from mvoi.paths import build_db_path, connect
 
 COLUMNS = ("entity", "source_key", "reason_code", "column_name", "reason", "all_reason_codes", "delivered_values")
 
 
 def rejected_rows(db_path: Path, entity: str | None = None, reason: str | None = None) -> list[tuple]:
     """The quarantined rows, filtered by entity and reason code, in a stable order."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect(str(db_path), read_only=True) as con:
         rows = con.execute(
             """
             select entity, source_key, reason_code, column_name, reason,

@@ -583,9 +583,8 @@ def _materialise_query_assets(db_path: Path, assets: list[Asset]) -> None:
     """Write each query asset's rows once into a table of AS_READ_SCHEMA and validate that
     table: GX runs one or more queries per rule, and re-running the as-read query (distinct,
     trims, derived checks) for each of 150 rules cost more than the rest of the gate."""
-    with duckdb.connect(str(db_path)) as con:
-        con.execute(f"set memory_limit = '{paths.duckdb_memory_limit()}'; "
-                    "set preserve_insertion_order = false; set enable_progress_bar = false")
+    with paths.connect(str(db_path)) as con:
+        con.execute("set preserve_insertion_order = false; set enable_progress_bar = false")
         con.execute(f"drop schema if exists {AS_READ_SCHEMA} cascade; create schema {AS_READ_SCHEMA}")
         for asset in (a for a in assets if a.query):
             asset.table = f"{AS_READ_SCHEMA}.{asset.name.replace('.', '__')}"
@@ -593,13 +592,13 @@ def _materialise_query_assets(db_path: Path, assets: list[Asset]) -> None:
 
 
 def _drop_materialised(db_path: Path) -> None:
-    with duckdb.connect(str(db_path)) as con:
+    with paths.connect(str(db_path)) as con:
         con.execute(f"drop schema if exists {AS_READ_SCHEMA} cascade")
 
 
 def read_catalog(db_path: Path) -> dict[str, set[str]]:
     """{"schema.table": {columns}} of the database (opened read-only, then closed)."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with paths.connect(str(db_path), read_only=True) as con:
         rows = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
             "where table_catalog = current_database()"
@@ -805,7 +804,8 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
             _materialise_query_assets(db_path, runnable)
             source = context.data_sources.add_sql(
                 name=f"mvoi_{gate}",
-                connection_string=gx_duckdb.duckdb_url(str(db_path.resolve())) + "?access_mode=read_only",
+                connection_string=gx_duckdb.duckdb_url(str(db_path.resolve()))
+                + f"?access_mode=read_only&memory_limit={paths.duckdb_memory_limit()}",
             )
             definitions, rules_by_id = _validation_definitions(context, source, runnable)
             checkpoint = context.checkpoints.add(Checkpoint(
@@ -840,7 +840,7 @@ def write_results_table(db_path: Path, gate_result: GateResult) -> None:
         )
         for r in gate_result.results
     ]
-    with duckdb.connect(str(db_path)) as con:
+    with paths.connect(str(db_path)) as con:
         con.execute("create schema if not exists governance")
         con.execute(RESULTS_DDL)
         if rows:
@@ -853,7 +853,7 @@ def write_results_table(db_path: Path, gate_result: GateResult) -> None:
 
 def gates_passed_in_run(db_path: Path, run_id: str, gates: tuple[str, ...] = GATES) -> tuple[bool, str]:
     """Whether every gate has results recorded for `run_id` and none has a blocking failure."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with paths.connect(str(db_path), read_only=True) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'governance' and table_name = 'gx_validation_results'"
