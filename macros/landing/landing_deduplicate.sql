@@ -45,7 +45,8 @@
         expensive step of a build (at 10M lines it spilled gigabytes). A row whose key occurs
         once is a distinct record on its own; only rows whose key repeats, or is missing, are
         grouped. `not materialized`: each branch streams from the source, where a shared CTE
-        of every row (100M rows: over 50 GB spilled) would be written first. -#}
+        of every row (100M rows: over 50 GB spilled) would be written first; the calling
+        model's own `source` CTE is `not materialized` for the same reason. -#}
     with cleaned as not materialized (
         select
             {%- for column in columns %}
