@@ -119,9 +119,12 @@ def duckdb_memory_limit() -> str:
 def connect(database: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection (in memory without `database`) under duckdb_memory_limit. DuckDB's
     own default is 80% of the machine's memory, which the publish step of a 100M-line build
-    took: 15.9 GB."""
-    return duckdb.connect(str(database) if database is not None else ":memory:", read_only=read_only,
-                          config={"memory_limit": duckdb_memory_limit()})
+    took: 15.9 GB. No progress bar: the build prints its own phases, and a bar per query
+    filled the logs of large builds."""
+    con = duckdb.connect(str(database) if database is not None else ":memory:", read_only=read_only,
+                         config={"memory_limit": duckdb_memory_limit()})
+    con.execute("set enable_progress_bar = false")  # a connection setting, not a database one
+    return con
 
 
 def output_environment() -> dict[str, str]:

@@ -584,7 +584,7 @@ def _materialise_query_assets(db_path: Path, assets: list[Asset]) -> None:
     table: GX runs one or more queries per rule, and re-running the as-read query (distinct,
     trims, derived checks) for each of 150 rules cost more than the rest of the gate."""
     with paths.connect(str(db_path)) as con:
-        con.execute("set preserve_insertion_order = false; set enable_progress_bar = false")
+        con.execute("set preserve_insertion_order = false")
         con.execute(f"drop schema if exists {AS_READ_SCHEMA} cascade; create schema {AS_READ_SCHEMA}")
         for asset in (a for a in assets if a.query):
             asset.table = f"{AS_READ_SCHEMA}.{asset.name.replace('.', '__')}"

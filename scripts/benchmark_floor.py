@@ -59,6 +59,7 @@ landing, seeds, script, out = sys.argv[1:5]
 con = duckdb.connect()
 con.execute("set memory_limit = '3GB'")
 con.execute("set threads = 2")
+con.execute("set enable_progress_bar = false")
 con.execute("set variable landing = ?", [landing])
 con.execute("set variable seeds = ?", [seeds])
 con.execute(Path(script).read_text(encoding="utf-8"))
