@@ -143,7 +143,7 @@ def _fmt_amount(value) -> str:
 def entity_summary(db_path: Path) -> list[dict]:
     """Per landing entity: delivered, loaded, rejected, duplicates, amount excluded and the
     three most frequent rejection reasons (from the build database)."""
-    with paths.connect(str(db_path), read_only=True) as con:
+    with paths.connect(db_path, read_only=True) as con:
         rows = con.execute(
             """
             with reasons as (

@@ -121,7 +121,7 @@ def read_feedback(db_path: Path, delivery_id: str) -> Feedback:
     """The feedback on `delivery_id` from the build database at `db_path`; raises FeedbackError
     when the delivery is unknown to it or the database cannot be read."""
     try:
-        with connect(str(db_path), read_only=True) as con:
+        with connect(db_path, read_only=True) as con:
             return _read(con, delivery_id)
     except duckdb.IOException as exc:
         raise FeedbackError(f"Cannot open {db_path} ({exc}); a build may be running: try again when it has finished.") from exc

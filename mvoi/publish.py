@@ -207,7 +207,7 @@ def publish(run_id: str, build_db: Path | None = None, published: Path | None = 
     copied: list[str] = []
     try:
         tmp_export.mkdir()
-        with paths.connect(str(tmp_db)) as con:
+        with paths.connect(tmp_db) as con:
             con.execute(f"attach {validate._sql_text(str(build_db))} as build (read_only)")
             tables = _tables(con, "build")
             if not tables.get("marts"):

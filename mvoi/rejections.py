@@ -23,7 +23,7 @@ COLUMNS = ("entity", "source_key", "reason_code", "column_name", "reason", "all_
 
 def rejected_rows(db_path: Path, entity: str | None = None, reason: str | None = None) -> list[tuple]:
     """The quarantined rows, filtered by entity and reason code, in a stable order."""
-    with connect(str(db_path), read_only=True) as con:
+    with connect(db_path, read_only=True) as con:
         rows = con.execute(
             """
             select entity, source_key, reason_code, column_name, reason,

@@ -583,7 +583,7 @@ def _materialise_query_assets(db_path: Path, assets: list[Asset]) -> None:
     """Write each query asset's rows once into a table of AS_READ_SCHEMA and validate that
     table: GX runs one or more queries per rule, and re-running the as-read query (distinct,
     trims, derived checks) for each of 150 rules cost more than the rest of the gate."""
-    with paths.connect(str(db_path)) as con:
+    with paths.connect(db_path) as con:
         con.execute("set preserve_insertion_order = false")
         con.execute(f"drop schema if exists {AS_READ_SCHEMA} cascade; create schema {AS_READ_SCHEMA}")
         for asset in (a for a in assets if a.query):
@@ -592,13 +592,13 @@ def _materialise_query_assets(db_path: Path, assets: list[Asset]) -> None:
 
 
 def _drop_materialised(db_path: Path) -> None:
-    with paths.connect(str(db_path)) as con:
+    with paths.connect(db_path) as con:
         con.execute(f"drop schema if exists {AS_READ_SCHEMA} cascade")
 
 
 def read_catalog(db_path: Path) -> dict[str, set[str]]:
     """{"schema.table": {columns}} of the database (opened read-only, then closed)."""
-    with paths.connect(str(db_path), read_only=True) as con:
+    with paths.connect(db_path, read_only=True) as con:
         rows = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
             "where table_catalog = current_database()"
@@ -840,7 +840,7 @@ def write_results_table(db_path: Path, gate_result: GateResult) -> None:
         )
         for r in gate_result.results
     ]
-    with paths.connect(str(db_path)) as con:
+    with paths.connect(db_path) as con:
         con.execute("create schema if not exists governance")
         con.execute(RESULTS_DDL)
         if rows:
@@ -853,7 +853,7 @@ def write_results_table(db_path: Path, gate_result: GateResult) -> None:
 
 def gates_passed_in_run(db_path: Path, run_id: str, gates: tuple[str, ...] = GATES) -> tuple[bool, str]:
     """Whether every gate has results recorded for `run_id` and none has a blocking failure."""
-    with paths.connect(str(db_path), read_only=True) as con:
+    with paths.connect(db_path, read_only=True) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'governance' and table_name = 'gx_validation_results'"

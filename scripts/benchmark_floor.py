@@ -9,8 +9,8 @@ not timed), then run, each in a fresh child process:
   a git worktree measures its own code) with a private MVOI_WAREHOUSE_DIR and MVOI_RAW_DIR set
   to the folder: everything `make build` does (load, dbt build with every test, both gates,
   publish, scorecard, docs, report);
-- the floor: scripts/kpi_floor.sql in one DuckDB connection (the warehouse's limits: 3GB,
-  2 threads), which writes its rows to Parquet.
+- the floor: scripts/kpi_floor.sql in one DuckDB connection with the warehouse's limits
+  (mvoi.paths.connect's memory limit, 2 threads), which writes its rows to Parquet.
 
 Seconds are wall-clock; CPU seconds are the user + system time of the child and the children
 it waited for (what the work costs when other processes share the cores); peak RSS is the
@@ -54,12 +54,10 @@ PRIVATE_LOCATIONS = ("MVOI_DB_PATH", "MVOI_PUBLISHED_PATH", "MVOI_EXPORT_DIR", "
 FLOOR_CHILD = """
 import sys
 from pathlib import Path
-import duckdb
+from mvoi.paths import connect
 landing, seeds, script, out = sys.argv[1:5]
-con = duckdb.connect()
-con.execute("set memory_limit = '3GB'")
+con = connect()
 con.execute("set threads = 2")
-con.execute("set enable_progress_bar = false")
 con.execute("set variable landing = ?", [landing])
 con.execute("set variable seeds = ?", [seeds])
 con.execute(Path(script).read_text(encoding="utf-8"))
@@ -90,7 +88,7 @@ def generated_before(landing: Path, lines: int, seed: int) -> bool:
 
 def generate(landing: Path, lines: int, seed: int) -> None:
     """A fault-free Parquet landing folder (reused when a kept one has the same size and seed:
-    generating is not timed, and 100M lines take a quarter of an hour); stops when the manifest
+    generating is not timed, and 100M lines take several minutes); stops when the manifest
     says a row would not load."""
     if generated_before(landing, lines, seed):
         return

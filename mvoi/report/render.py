@@ -61,7 +61,7 @@ def build_report(db_path: Path, is_published: bool = True, top_n: int = 10,
                  status: dict | None = None) -> str:
     """The report's HTML, from the database at `db_path` (opened read-only); `status` is the
     last build's outcome (mvoi.build_status), shown as a banner when that build was refused."""
-    con = connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         context = _context(con, db_path, is_published, top_n, status)
     finally:
