@@ -11,6 +11,18 @@
 {%- endmacro %}
 
 
+{% macro landing_personal_data(entity) -%}
+    {#- The personal-data columns of a landing entity (from landing_contract()), name ->
+        lowercase flag for hash_personal_data: true when the contract hashes the value in
+        lower case (e-mail addresses). -#}
+    {%- set hashed = {} -%}
+    {%- for column, case in _landing_contract_entity(entity)['personal_data'].items() -%}
+        {%- do hashed.update({column: case == 'lower'}) -%}
+    {%- endfor -%}
+    {{ return(hashed) }}
+{%- endmacro %}
+
+
 {% macro landing_code_list(entity, col, fallback=none) -%}
     {#- The code list of `entity`.`col` in the landing contract, in the contract's spelling
         (the staging models' accepted_values tests take their values from it), plus the

@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 
-{% macro landing_deduplicate(relation, entity, columns, key, hashed_columns={}) -%}
+{% macro landing_deduplicate(relation, entity, columns, key) -%}
     {#- The body of a select that turns the raw rows of `relation` (a landing entity) into its
         distinct records: every column cleaned with clean_text; rows identical in every cleaned
         column and from the same delivery collapse into one (exact duplicates;
@@ -33,9 +33,9 @@
         rebuild picks the same), from which the checked model writes original_record.
         Ids that belong to the delivering organisation (the contract's scoped_columns) leave as
         "<OIN>:<id>" when the delivery is one organisation's (id_scope), else as delivered.
-        Personal-data columns (`hashed_columns`: name -> lowercase flag) leave this select only
-        as <name>_hash. -#}
+        The contract's personal-data columns leave this select only as <name>_hash. -#}
     {%- do check_landing_columns(entity, columns, key) -%}
+    {%- set hashed_columns = landing_personal_data(entity) -%}
     {%- set scoped = _landing_contract_entity(entity)['scoped_columns'] -%}
     {%- set delivery_columns = ['_delivery_id', '_delivering_organisation_id', '_id_scope', '_delivery_period'] -%}
     {%- set key_is_scoped = key in scoped -%}

@@ -10,11 +10,14 @@
 {%- endmacro %}
 
 
-{% macro landing_original_record(columns, hashed_columns={}) -%}
-    {#- original_record of a checked landing record: its delivered copy (delivered_record) as
-        JSON text in the contract's column order, personal-data columns only as <name>_hash.
+{% macro landing_original_record(entity) -%}
+    {#- original_record of a checked landing record of `entity`: its delivered copy
+        (delivered_record) as JSON text in the contract's column order, personal-data columns
+        (the contract's) only as <name>_hash.
         Written for a rejected record or one with warnings, the rows governance shows; null for a
         clean record (JSON for every row was about a third of staging the invoice lines). -#}
+    {%- set columns = landing_contract_columns(entity) -%}
+    {%- set hashed_columns = landing_personal_data(entity) -%}
     case when len(fatal_reasons) > 0 or len(warnings) > 0 then cast(to_json(struct_pack(
         {%- for column in columns %}
             {%- if column in hashed_columns %}

@@ -2,7 +2,6 @@
 -- collapsed), loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: description leaves the deduplication step only as description_hash.
 {%- set landing_columns = landing_contract_columns('invoice_lines') %}
-{%- set hashed_columns = {'description': false} %}
 {%- set landing_key = landing_contract_key('invoice_lines') %}
 with
 
@@ -27,9 +26,7 @@ contracts as (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate(
-        'source', 'invoice_lines', landing_columns, landing_key, hashed_columns=hashed_columns
-    ) }}
+    {{ landing_deduplicate('source', 'invoice_lines', landing_columns, landing_key) }}
 ),
 
 parsed as (
@@ -112,7 +109,7 @@ final as (
         delivery_id,
         exact_duplicates_removed,
         record_id,
-        {{ landing_original_record(landing_columns, hashed_columns) }} as original_record
+        {{ landing_original_record('invoice_lines') }} as original_record
     from validated
 )
 

@@ -68,7 +68,7 @@ final as (
         delivery_id,
         exact_duplicates_removed,
         record_id,
-        {{ landing_original_record(landing_columns) }} as original_record
+        {{ landing_original_record('material_reports') }} as original_record
     from validated
 )
 

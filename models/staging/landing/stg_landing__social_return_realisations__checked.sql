@@ -73,7 +73,7 @@ final as (
         delivery_id,
         exact_duplicates_removed,
         record_id,
-        {{ landing_original_record(landing_columns) }} as original_record
+        {{ landing_original_record('social_return_realisations') }} as original_record
     from validated
 )
 

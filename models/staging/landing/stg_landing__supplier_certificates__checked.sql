@@ -95,7 +95,7 @@ final as (
         delivery_id,
         exact_duplicates_removed,
         record_id,
-        {{ landing_original_record(landing_columns) }} as original_record
+        {{ landing_original_record('supplier_certificates') }} as original_record
     from validated
 )
 

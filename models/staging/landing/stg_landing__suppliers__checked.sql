@@ -2,7 +2,6 @@
 -- loaded or rejected; a row is rejected when fatal_reasons is not empty.
 -- Personal data: contact_email leaves the deduplication step only as contact_email_hash.
 {%- set landing_columns = landing_contract_columns('suppliers') %}
-{%- set hashed_columns = {'contact_email': true} %}
 {%- set landing_key = landing_contract_key('suppliers') %}
 with
 
@@ -11,9 +10,7 @@ source as not materialized (
 ),
 
 deduplicated as (
-    {{ landing_deduplicate(
-        'source', 'suppliers', landing_columns, landing_key, hashed_columns=hashed_columns
-    ) }}
+    {{ landing_deduplicate('source', 'suppliers', landing_columns, landing_key) }}
 ),
 
 parsed as (
@@ -79,7 +76,7 @@ final as (
         end as source_supplier_id,
         exact_duplicates_removed,
         record_id,
-        {{ landing_original_record(landing_columns, hashed_columns) }} as original_record
+        {{ landing_original_record('suppliers') }} as original_record
     from validated
 )
 
