@@ -1,6 +1,5 @@
 {{ config(materialized='view') }}
 -- grain: one row per contract_id (loaded contracts only: no fatal reason)
--- A view: a filter of the checked model, which a table would store a second time.
 with
 
 checked as (

@@ -1,6 +1,5 @@
 {{ config(materialized='view') }}
 -- grain: one row per report_id (loaded material_reports only: no fatal reason)
--- A view: a filter of the checked model, which a table would store a second time.
 with
 
 checked as (

@@ -1,6 +1,5 @@
 {{ config(materialized='view') }}
 -- grain: one row per organisation_id (loaded organisations only: no fatal reason)
--- A view: a filter of the checked model, which a table would store a second time.
 with
 
 checked as (

@@ -1,6 +1,5 @@
 {{ config(materialized='view') }}
 -- grain: one row per criterion_id (loaded tender_criteria only: no fatal reason)
--- A view: a filter of the checked model, which a table would store a second time.
 with
 
 checked as (
