@@ -1,11 +1,11 @@
+{{ config(materialized='view') }}
 -- grain: one row per loaded invoice line
 -- Every rule the spend KPIs need, evaluated per line: effective CPV (the line's own valid
 -- CPV, else its loaded contract's valid CPV, else none), product group, emission factor
 -- (the CPV division's factor, else the default division '00') and kg CO2e, supplier size
 -- class and social enterprise, contract coverage and reservation, the supplier's qualifying
 -- certificates valid on invoice_date, and uncovered ISV-risk spend.
--- A table (computed once per build): its data tests and fct_spend (incremental, which only
--- writes the lines that changed) read the stored rows instead of re-running the enrichment.
+-- A view (see _intermediate__models.yml): fct_spend stores and tests these rows.
 with
 
 invoice_lines as (

@@ -7,8 +7,9 @@
          contract, supplier or certificate change that alters its enrichment, a reference
          seed change;
     and the post-hook deletes lines that are no longer loaded (removed from the delivery or
-    now rejected). Together these give exactly the rows of a full refresh. The cost is a
-    scan of the enrichment table on every run; the write is limited to changed lines. A
+    now rejected). Together these give exactly the rows of a full refresh. The cost is
+    computing the enrichment (a view: this table stores its rows) on every run, and once
+    more for the post-hook; the write is limited to changed lines. A
     change of this model's columns needs `--full-refresh` (on_schema_change: fail). -#}
 {%- set fact_columns = [
     'invoice_line_id', 'invoice_number', 'organisation_id', 'government_layer', 'supplier_id',
