@@ -136,6 +136,12 @@ _TYPES = {
 }
 
 
+# a two-part name `s.t` is table t of schema s, or of the main schema of an attached database
+# s (how DuckDB resolves it; mvoi.validate attaches its scratch database so)
+_SCHEMA_MATCH = ("(table_schema = coalesce(?, current_schema()) "
+                 "or (table_catalog = ? and table_schema = 'main'))")
+
+
 def _catalog_rows(connection, sql: str, params: list) -> list[tuple]:
     """A catalog query on the DuckDB connection itself, not through SQLAlchemy: reflection runs
     on its own SQLAlchemy connection over the one shared DuckDB connection (fix 1), and would
@@ -156,9 +162,9 @@ def _get_columns(self, connection, table_name, schema=None, **kw):
         connection,
         "select column_name, data_type, is_nullable, column_default "
         "from information_schema.columns "
-        "where table_name = ? and table_schema = coalesce(?, current_schema()) "
+        f"where table_name = ? and {_SCHEMA_MATCH} "
         "order by ordinal_position",
-        [str(table_name), schema],
+        [str(table_name), schema, schema],
     )
     if not rows:
         raise sa.exc.NoSuchTableError(f"{schema}.{table_name}" if schema else str(table_name))
@@ -188,9 +194,9 @@ def _get_pk_constraint(self, connection, table_name, schema=None, **kw):
         "on tc.constraint_name = kcu.constraint_name and tc.table_schema = kcu.table_schema "
         "and tc.table_name = kcu.table_name "
         "where tc.constraint_type = 'PRIMARY KEY' and tc.table_name = ? "
-        "and tc.table_schema = coalesce(?, current_schema()) "
+        f"and {_SCHEMA_MATCH.replace('table_', 'tc.table_')} "
         "order by kcu.ordinal_position",
-        [str(table_name), schema],
+        [str(table_name), schema, schema],
     )
     return {"constrained_columns": [column for _, column in rows], "name": rows[0][0] if rows else None}
 

@@ -7,7 +7,8 @@ on the marts (gx/suites/publication.yml). Thresholds (`mostly`) and severities p
 gx/thresholds.yml. Every rule and its threshold: docs/governance_gates.md.
 
 Validation runs as SQL inside DuckDB (mvoi.gx_duckdb), through a read-only connection; the
-as-read rows of each landing entity are written once into scratch tables first. The
+as-read rows of each landing entity are written once into a scratch database first (in
+memory, attached to GX's connection; `_materialise_query_assets`). The
 results are appended to `governance.gx_validation_results` in the build database (created
 when missing; written here, never by dbt) and rendered as GX Data Docs under
 `gx/data_docs/local_site/` in the warehouse folder (`MVOI_GX_UNCOMMITTED_DIR` moves that `gx/` folder).
@@ -41,7 +42,11 @@ GX_DIR = PROJECT_DIR / "gx"
 THRESHOLDS_FILE = GX_DIR / "thresholds.yml"  # MVOI_GX_THRESHOLDS names another file
 SUITE_FILES = {"publication": GX_DIR / "suites" / "publication.yml"}  # gate 1's rules: the landing contract
 RESULTS_TABLE = "governance.gx_validation_results"
-AS_READ_SCHEMA = "gx_as_read"  # scratch tables of one gate run, dropped when it ends
+# the as-read tables of one gate run live in a scratch database attached to GX's own DuckDB
+# instance: in memory, or a file beside the build database when they would not fit
+SCRATCH_CATALOG = "gx_scratch"
+# in memory up to this many landing rows (10M invoice lines as read took 1.7 GB of the 3GB limit)
+SCRATCH_IN_MEMORY_MAX_ROWS = 15_000_000
 
 RESULTS_DDL = f"""
 create table if not exists {RESULTS_TABLE} (
@@ -579,21 +584,40 @@ def data_docs_index() -> Path:
     return gx_uncommitted_dir() / "data_docs" / "local_site" / "index.html"
 
 
-def _materialise_query_assets(db_path: Path, assets: list[Asset]) -> None:
-    """Write each query asset's rows once into a table of AS_READ_SCHEMA and validate that
+def scratch_path(db_path: Path) -> Path:
+    """The scratch file of a gate run too large for memory (removed when the run ends)."""
+    return db_path.with_name(db_path.name + ".gx_scratch")
+
+
+def _materialise_query_assets(engine, db_path: Path, assets: list[Asset]) -> None:
+    """Write each query asset's rows once into a table of SCRATCH_CATALOG and validate that
     table: GX runs one or more queries per rule, and re-running the as-read query (distinct,
-    trims, derived checks) for each of 150 rules cost more than the rest of the gate."""
-    with paths.connect(db_path) as con:
-        con.execute("set preserve_insertion_order = false")
-        con.execute(f"drop schema if exists {AS_READ_SCHEMA} cascade; create schema {AS_READ_SCHEMA}")
-        for asset in (a for a in assets if a.query):
-            asset.table = f"{AS_READ_SCHEMA}.{asset.name.replace('.', '__')}"
-            con.execute(f"create table {asset.table} as {asset.query}")
+    trims, derived checks) for each of 150 rules cost more than the rest of the gate.
+    The catalog is attached through `engine`, GX's connection to the build database: attached
+    databases belong to DuckDB's instance, so every GX connection sees the tables, while the
+    build database stays read-only. In memory this is twice as fast as writing the rows
+    compressed into the build database (10M invoice lines: 5 s instead of 13 s)."""
+    queries = [a for a in assets if a.query]
+    if not queries:
+        return
+    with engine.connect() as con:
+        landing_rows = con.exec_driver_sql(
+            "select coalesce(sum(estimated_size), 0) from duckdb_tables() "
+            "where database_name = current_database() and schema_name = 'raw'").scalar()
+        scratch = ":memory:" if landing_rows <= SCRATCH_IN_MEMORY_MAX_ROWS else str(scratch_path(db_path))
+        _remove_scratch(db_path)
+        con.exec_driver_sql(f"attach {_sql_text(scratch)} as {SCRATCH_CATALOG} (read_write)")
+        con.exec_driver_sql("set preserve_insertion_order = false")
+        for asset in queries:
+            asset.table = f"{SCRATCH_CATALOG}.{asset.name.replace('.', '__')}"
+            con.exec_driver_sql(f"create table {asset.table} as {asset.query}")
+        con.exec_driver_sql("reset preserve_insertion_order")  # GX's samples keep their order
+        con.commit()
 
 
-def _drop_materialised(db_path: Path) -> None:
-    with paths.connect(db_path) as con:
-        con.execute(f"drop schema if exists {AS_READ_SCHEMA} cascade")
+def _remove_scratch(db_path: Path) -> None:
+    for path in (scratch_path(db_path), Path(f"{scratch_path(db_path)}.wal")):
+        path.unlink(missing_ok=True)
 
 
 def read_catalog(db_path: Path) -> dict[str, set[str]]:
@@ -801,12 +825,12 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
         gx_duckdb.install()
         context = _gx_context(uncommitted)
         try:
-            _materialise_query_assets(db_path, runnable)
             source = context.data_sources.add_sql(
                 name=f"mvoi_{gate}",
                 connection_string=gx_duckdb.duckdb_url(str(db_path.resolve()))
                 + f"?access_mode=read_only&memory_limit={paths.duckdb_memory_limit()}",
             )
+            _materialise_query_assets(source.get_engine(), db_path, runnable)
             definitions, rules_by_id = _validation_definitions(context, source, runnable)
             checkpoint = context.checkpoints.add(Checkpoint(
                 name=f"{gate}_gate", validation_definitions=definitions, actions=[],
@@ -821,7 +845,7 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
                 gx_docs_offline.make_offline(docs_index.parent)  # CDN scripts and styles served locally
         finally:
             gx_duckdb.close_datasource_engines(context)
-            _drop_materialised(db_path)
+            _remove_scratch(db_path)
 
     gate_result = GateResult(gate=gate, run_id=run_id, run_at=run_at, results=results, data_docs=docs_index)
     if write_results:

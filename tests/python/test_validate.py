@@ -118,6 +118,36 @@ def test_landing_gate_passes_row_faults_and_refuses_systematic_ones(delivery: Pa
     assert "rows fail" in observed
 
 
+def test_landing_gate_scratch_file_gives_the_same_results(delivery: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Too many landing rows for memory: the as-read tables go to a scratch file beside the
+    build database instead, removed when the gate ends; every rule's outcome is the same, and
+    the build database itself is never written by the gate's rules."""
+    db = tmp_path / "build.duckdb"
+    load_raw(db, delivery)
+    in_memory = validate.run_gate("landing", db_path=db, run_id="memory", write_results=False, build_docs=False)
+    monkeypatch.setattr(validate, "SCRATCH_IN_MEMORY_MAX_ROWS", 0)
+    scratch_existed = []
+    remove = validate._remove_scratch
+
+    def remove_and_record(path: Path) -> None:
+        scratch_existed.append(validate.scratch_path(path).exists())
+        remove(path)
+
+    monkeypatch.setattr(validate, "_remove_scratch", remove_and_record)
+    on_disk = validate.run_gate("landing", db_path=db, run_id="disk", write_results=False, build_docs=False)
+    assert scratch_existed[-1] and not validate.scratch_path(db).exists()
+
+    def outcomes(result: validate.GateResult) -> list[tuple]:
+        return sorted((r.rule.rule_id, r.success, r.element_count, r.unexpected_count) for r in result.results)
+
+    assert outcomes(on_disk) == outcomes(in_memory)
+    assert len(in_memory.results) > 100 and not [r for r in in_memory.results if r.exception]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select distinct schema_name from duckdb_tables() order by 1").fetchall() == [
+            ("raw",), ("reference",)]
+
+
 def make_marts(db: Path) -> None:
     """Small but consistent marts for the publication gate."""
     with duckdb.connect(str(db)) as con:
