@@ -6,7 +6,10 @@ really has) and reports:
 - models, seeds, snapshots, sources and macros of this project without a description;
 - columns without a description (declared columns, and with a catalog the real columns too);
 - models, seeds and snapshots without `meta.owner`; models without a `group` or without a
-  primary-key test (`unique`, or a uniqueness test over a combination of columns);
+  primary-key test (`unique`, or a uniqueness test over a combination of columns); a view
+  whose rows are stored by the one model that reads it may instead name that model in
+  `meta.primary_key_tested_in`, which must read it and have a primary-key test (a test on
+  the view would compute it once more);
 - public models without an enforced contract.
 """
 
@@ -41,7 +44,18 @@ def _description_problems(node: dict, catalog: dict | None) -> list[str]:
     return problems
 
 
-def _governance_problems(node: dict, tested_unique: set[str]) -> list[str]:
+def _key_tested(node: dict, tested_unique: set[str], models: dict[str, dict]) -> bool:
+    """A primary-key test on the model, or on the model named by its meta.primary_key_tested_in
+    that reads it."""
+    if node["unique_id"] in tested_unique:
+        return True
+    meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
+    storing = models.get(meta.get("primary_key_tested_in") or "")
+    return (storing is not None and storing["unique_id"] in tested_unique
+            and node["unique_id"] in storing.get("depends_on", {}).get("nodes", []))
+
+
+def _governance_problems(node: dict, tested_unique: set[str], models: dict[str, dict]) -> list[str]:
     """Owner on models, seeds and snapshots; group, primary-key test and contract on models."""
     config = node.get("config", {})
     meta = {**node.get("meta", {}), **config.get("meta", {})}
@@ -50,7 +64,7 @@ def _governance_problems(node: dict, tested_unique: set[str]) -> list[str]:
         return problems
     if not (node.get("group") or config.get("group")):
         problems.append(f"model {node['name']}: no group")
-    if node["unique_id"] not in tested_unique:
+    if not _key_tested(node, tested_unique, models):
         problems.append(f"model {node['name']}: no primary-key test (unique or unique combination)")
     if node.get("access") == "public" and not config.get("contract", {}).get("enforced"):
         problems.append(f"model {node['name']}: public but its contract is not enforced")
@@ -72,7 +86,8 @@ def find_problems(manifest: dict, catalog: dict | None = None) -> list[str]:
     }
     problems = [p for node in [*documented, *sources] for p in _description_problems(node, catalog)]
     problems += [f"macro {m['name']}: no description" for m in macros if _undescribed(m.get("description"))]
-    problems += [p for node in documented for p in _governance_problems(node, tested_unique)]
+    models = {n["name"]: n for n in nodes if n["resource_type"] == "model"}
+    problems += [p for node in documented for p in _governance_problems(node, tested_unique, models)]
     return problems
 
 

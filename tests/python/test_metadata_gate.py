@@ -77,3 +77,19 @@ def test_seed_without_owner_is_reported():
     owned = _model("owned", unique_id="seed.mvoi.owned", resource_type="seed")
     problems = find_problems(_manifest(seed, owned))
     assert problems == ["seed codes: no meta.owner"]  # seeds need no group or key test
+
+
+def test_a_view_may_have_its_key_tested_where_its_rows_are_stored():
+    def view(name, storing):
+        return _model(name, config={"meta": {"owner": "team", "primary_key_tested_in": storing},
+                                    "contract": {"enforced": False}})
+
+    fact = _model("fact", depends_on={"nodes": ["model.mvoi.enriched"]})
+    other = _model("other", depends_on={"nodes": []})
+    manifest = _manifest(view("enriched", "fact"), fact, _unique_test("fact"),
+                         view("unread", "other"), other, _unique_test("other"),
+                         view("untested", "plain"), _model("plain", depends_on={"nodes": ["model.mvoi.untested"]}))
+    missing_key = " no primary-key test (unique or unique combination)"
+    # `other` does not read `unread`, and `plain` has no key test of its own
+    assert find_problems(manifest) == [f"model unread:{missing_key}", f"model untested:{missing_key}",
+                                       f"model plain:{missing_key}"]
