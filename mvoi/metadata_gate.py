@@ -44,13 +44,16 @@ def _description_problems(node: dict, catalog: dict | None) -> list[str]:
     return problems
 
 
+def _meta(node: dict) -> dict:
+    return {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
+
+
 def _key_tested(node: dict, tested_unique: set[str], models: dict[str, dict]) -> bool:
     """A primary-key test on the model, or on the model named by its meta.primary_key_tested_in
     that reads it."""
     if node["unique_id"] in tested_unique:
         return True
-    meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
-    storing = models.get(meta.get("primary_key_tested_in") or "")
+    storing = models.get(_meta(node).get("primary_key_tested_in") or "")
     return (storing is not None and storing["unique_id"] in tested_unique
             and node["unique_id"] in storing.get("depends_on", {}).get("nodes", []))
 
@@ -58,8 +61,7 @@ def _key_tested(node: dict, tested_unique: set[str], models: dict[str, dict]) ->
 def _governance_problems(node: dict, tested_unique: set[str], models: dict[str, dict]) -> list[str]:
     """Owner on models, seeds and snapshots; group, primary-key test and contract on models."""
     config = node.get("config", {})
-    meta = {**node.get("meta", {}), **config.get("meta", {})}
-    problems = [] if meta.get("owner") else [f"{node['resource_type']} {node['name']}: no meta.owner"]
+    problems = [] if _meta(node).get("owner") else [f"{node['resource_type']} {node['name']}: no meta.owner"]
     if node["resource_type"] != "model":
         return problems
     if not (node.get("group") or config.get("group")):

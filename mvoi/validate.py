@@ -616,7 +616,8 @@ def _materialise_query_assets(engine, db_path: Path, assets: list[Asset]) -> Non
 
 
 def _remove_scratch(db_path: Path) -> None:
-    for path in (scratch_path(db_path), Path(f"{scratch_path(db_path)}.wal")):
+    scratch = scratch_path(db_path)
+    for path in (scratch, scratch.with_name(scratch.name + ".wal")):
         path.unlink(missing_ok=True)
 
 
