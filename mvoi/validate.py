@@ -395,9 +395,13 @@ def _raw_asset(entity: contract.Entity, present: set[str] | None, make: _RuleMak
         asset.rules.append(make(
             entity.name, table, "row_count", "expect_table_row_count_to_be_between",
             {"min_value": 1}, f"{entity.name} is a required entity: the delivery has rows.", use_mostly=False))
-    key = entity.key if present is not None and entity.key in present else None
-    asset.rules.append(_exact_duplicates_rule(entity.name, table, key, make))
+    asset.rules.append(_exact_duplicates_rule(entity.name, table, make))
     return asset
+
+
+def _scratch_table(asset_name: str) -> str:
+    """Where a query asset's rows are written before its rules run (_materialise_query_assets)."""
+    return f"{SCRATCH_CATALOG}.{asset_name.replace('.', '__')}"
 
 
 def _distinct_rows(relation: str, key: str | None) -> str:
@@ -416,7 +420,10 @@ def _distinct_rows(relation: str, key: str | None) -> str:
             f"select distinct * from {relation} as r where r.{k} is null or r.{k} in ({repeated})")
 
 
-def _exact_duplicates_rule(entity: str, table: str, key: str | None, make: _RuleMaker) -> Rule:
+def _exact_duplicates_rule(entity: str, table: str, make: _RuleMaker) -> Rule:
+    """The share of exact copies: the raw rows against the distinct rows, which are the rows
+    of the entity's as-read table (materialised before any rule runs; GX runs this query
+    twice, and counting the distinct rows of 10M invoice lines again took 1.3 s each time)."""
     rule_id = f"{entity}.exact_duplicates"
     dup_mostly, _ = _threshold(make.thresholds, "landing", rule_id, "exact_duplicates", entity, None, make.severities)
     tolerated = _setting(make.thresholds, "landing", rule_id, "exact_duplicates")["tolerated_rows"]
@@ -425,7 +432,7 @@ def _exact_duplicates_rule(entity: str, table: str, key: str | None, make: _Rule
         {"unexpected_rows_query": (
             "select raw_rows, distinct_rows, raw_rows - distinct_rows as exact_duplicate_rows\n"
             "from (select count(*) as raw_rows from {batch}) as a\n"
-            f"cross join (select count(*) as distinct_rows from ({_distinct_rows('{batch}', key)}) as d) as b\n"
+            f"cross join (select count(*) as distinct_rows from {_scratch_table(table + '.as_read')}) as b\n"
             f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows\n"
             f"and raw_rows - distinct_rows > {tolerated}"
         )},
@@ -609,7 +616,7 @@ def _materialise_query_assets(engine, db_path: Path, assets: list[Asset]) -> Non
         con.exec_driver_sql(f"attach {_sql_text(scratch)} as {SCRATCH_CATALOG} (read_write)")
         con.exec_driver_sql("set preserve_insertion_order = false")
         for asset in queries:
-            asset.table = f"{SCRATCH_CATALOG}.{asset.name.replace('.', '__')}"
+            asset.table = _scratch_table(asset.name)
             con.exec_driver_sql(f"create table {asset.table} as {asset.query}")
         con.exec_driver_sql("reset preserve_insertion_order")  # GX's samples keep their order
         con.commit()
