@@ -23,11 +23,13 @@ still override one location each:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROFILES_FILE = PROJECT_DIR / "profiles.yml"
 
 
 def _path(value: str | os.PathLike) -> Path:
@@ -110,10 +112,20 @@ def build_status_path(published: Path | None = None) -> Path:
 
 
 def duckdb_memory_limit() -> str:
-    """DuckDB's memory limit for the project's own connections (MVOI_MEMORY_LIMIT; profiles.yml
-    gives dbt the same default). 3GB keeps a build's largest process, DuckDB plus Python, under
+    """DuckDB's memory limit for the project's own connections: MVOI_MEMORY_LIMIT, else the
+    default of dbt's profile (profiles.yml), so that dbt and the rest of a build share one
+    default, written once. 3GB keeps a build's largest process, DuckDB plus Python, under
     4 GB at 10M invoice lines; DuckDB spills to disk beyond it."""
-    return os.environ.get("MVOI_MEMORY_LIMIT", "3GB")
+    return os.environ.get("MVOI_MEMORY_LIMIT") or _profile_default("MVOI_MEMORY_LIMIT")
+
+
+def _profile_default(variable: str) -> str:
+    """The default profiles.yml gives `variable` (`env_var('VARIABLE', 'default')`)."""
+    match = re.search(r"env_var\(\s*'" + variable + r"'\s*,\s*'([^']+)'\s*\)",
+                      PROFILES_FILE.read_text(encoding="utf-8"))
+    if match is None:
+        raise RuntimeError(f"{PROFILES_FILE} gives {variable} no default: set {variable}, or restore its default there")
+    return match.group(1)
 
 
 def connect(database: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
