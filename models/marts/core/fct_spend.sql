@@ -6,10 +6,11 @@
       3. lines whose enriched content changed (row_fingerprint differs): a corrected line, a
          contract, supplier or certificate change that alters its enrichment, a reference
          seed change;
-    and the post-hook deletes lines that are no longer loaded (removed from the delivery or
-    now rejected). Together these give exactly the rows of a full refresh. The cost is
-    computing the enrichment (a view: this table stores its rows) on every run, and once
-    more for the post-hook; the write is limited to changed lines. A
+    and the pre-hook first deletes lines that are no longer loaded (removed from the delivery
+    or now rejected; a first build or a full refresh has none, and skips it). Together these
+    give exactly the rows of a full refresh. The cost is computing the enrichment (a view:
+    this table stores its rows) on every run, and once more for the pre-hook of a later
+    run; the write is limited to changed lines. A
     change of this model's columns needs `--full-refresh` (on_schema_change: fail). -#}
 {%- set fact_columns = [
     'invoice_line_id', 'invoice_number', 'organisation_id', 'government_layer', 'supplier_id',
@@ -26,8 +27,8 @@
     unique_key='invoice_line_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook=[
-        "delete from {{ this }} where not exists (select 1 from {{ ref('int_invoice_lines_enriched') }} as loaded where loaded.invoice_line_id = {{ this }}.invoice_line_id)"
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ ref('int_invoice_lines_enriched') }} as loaded where loaded.invoice_line_id = {{ this }}.invoice_line_id){% endif %}"
     ],
 ) }}
 -- grain: one row per loaded invoice line
