@@ -399,6 +399,11 @@ def _raw_asset(entity: contract.Entity, present: set[str] | None, make: _RuleMak
     return asset
 
 
+def _as_read_name(table: str) -> str:
+    """The name of the asset of `table`'s rows as the contract reads them (_as_read_asset)."""
+    return f"{table}.as_read"
+
+
 def _scratch_table(asset_name: str) -> str:
     """Where a query asset's rows are written before its rules run (_materialise_query_assets)."""
     return f"{SCRATCH_CATALOG}.{asset_name.replace('.', '__')}"
@@ -432,7 +437,7 @@ def _exact_duplicates_rule(entity: str, table: str, make: _RuleMaker) -> Rule:
         {"unexpected_rows_query": (
             "select raw_rows, distinct_rows, raw_rows - distinct_rows as exact_duplicate_rows\n"
             "from (select count(*) as raw_rows from {batch}) as a\n"
-            f"cross join (select count(*) as distinct_rows from {_scratch_table(table + '.as_read')}) as b\n"
+            f"cross join (select count(*) as distinct_rows from {_scratch_table(_as_read_name(table))}) as b\n"
             f"where raw_rows - distinct_rows > {1 - dup_mostly:.6f} * raw_rows\n"
             f"and raw_rows - distinct_rows > {tolerated}"
         )},
@@ -451,7 +456,7 @@ def _as_read_asset(entity: contract.Entity, ctx: _EntityContext, column_rules: l
     values trimmed, '' and NULL missing, code columns in contract case; plus the derived
     check columns the rules need."""
     table = f"raw.{entity.name}"
-    asset = Asset(name=f"{table}.as_read", missing=None if ctx.present is not None else f"table {table} does not exist")
+    asset = Asset(name=_as_read_name(table), missing=None if ctx.present is not None else f"table {table} does not exist")
     key = entity.key
     asset.rules.append(make(entity.name, asset.name, "key_present", "expect_column_values_to_not_be_null",
                             {"column": key}, f"The key {key} is present (not null, blank or NULL).",
