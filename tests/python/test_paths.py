@@ -3,7 +3,12 @@ connections read too (issue 12: it was written in profiles.yml and in mvoi.paths
 
 from __future__ import annotations
 
+import os
+
 import pytest
+import yaml
+from dbt.config.renderer import ProfileRenderer
+from dbt_common.context import set_invocation_context
 
 from mvoi import paths
 
@@ -30,6 +35,9 @@ def test_a_profile_without_the_default_is_named(tmp_path, monkeypatch):
         paths.duckdb_memory_limit()
 
 
-def test_the_project_profile_gives_the_default_dbt_uses():
-    text = paths.PROFILES_FILE.read_text(encoding="utf-8")
-    assert f"memory_limit: \"{{{{ env_var('MVOI_MEMORY_LIMIT', '{paths._profile_default('MVOI_MEMORY_LIMIT')}') }}}}\"" in text
+def test_the_project_profile_gives_the_default_dbt_uses(monkeypatch):
+    """dbt's own rendering of profiles.yml gives the memory limit mvoi.paths reads from it."""
+    monkeypatch.delenv("MVOI_MEMORY_LIMIT", raising=False)
+    set_invocation_context(os.environ)
+    profile = ProfileRenderer({}).render_data(yaml.safe_load(paths.PROFILES_FILE.read_text(encoding="utf-8")))
+    assert profile["mvoi"]["outputs"]["dev"]["settings"]["memory_limit"] == paths.duckdb_memory_limit()
