@@ -10,7 +10,12 @@ not timed), then run, each in a fresh child process:
   to the folder: everything `make build` does (load, dbt build with every test, both gates,
   publish, scorecard, docs, report);
 - the floor: scripts/kpi_floor.sql in one DuckDB connection with the warehouse's limits
-  (mvoi.paths.connect's memory limit, 2 threads), which writes its rows to Parquet.
+  (mvoi.paths.connect's memory limit, 2 threads), which writes its rows to Parquet. It runs
+  twice, before and after the build, and the table gives the mean of the two (seconds and CPU
+  seconds; the larger peak): on a shared virtual machine the same work takes up to half again
+  as long at one moment as at another, and bracketing the build keeps that drift out of the
+  ratio. Both runs' rows are compared. The landing files are read once before
+  the first run, so that none of the three pays for reading them from disk.
 
 Seconds are wall-clock; CPU seconds are the user + system time of the child and the children
 it waited for (what the work costs when other processes share the cores); peak RSS is the
@@ -134,12 +139,29 @@ def run_build(root: Path, landing: Path) -> tuple[Side, Path]:
     return side, warehouse / "mvoi_published.duckdb"
 
 
-def run_floor(root: Path, landing: Path) -> tuple[Side, Path]:
-    """scripts/kpi_floor.sql in a fresh process; the side and the Parquet file of its rows."""
-    out = root / "floor_kpi_values.parquet"
+def run_floor(root: Path, landing: Path, name: str = "floor") -> tuple[Side, Path]:
+    """scripts/kpi_floor.sql in a fresh process; the side and the Parquet file of its rows
+    (<name>_kpi_values.parquet, its log <name>.log)."""
+    out = root / f"{name}_kpi_values.parquet"
     cmd = [sys.executable, "-c", FLOOR_CHILD, str(landing), str(PROJECT_DIR / "seeds" / "reference"),
            str(FLOOR_SQL), str(out)]
-    return timed("floor", cmd, dict(os.environ), root / "floor.log"), out
+    return timed(name, cmd, dict(os.environ), root / f"{name}.log"), out
+
+
+def read_once(folder: Path) -> None:
+    """Read every file of `folder` (not timed), so that no side pays for the first read from disk:
+    on this kind of machine a file not read for some minutes comes back at about 33 MB/s."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as fh:
+                while fh.read(1 << 24):
+                    pass
+
+
+def mean_side(name: str, runs: list[Side]) -> Side:
+    """One side from several runs of it: mean seconds and CPU seconds, the largest peak."""
+    return Side(name, sum(r.seconds for r in runs) / len(runs), sum(r.cpu_seconds for r in runs) / len(runs),
+                max(r.peak_mb for r in runs))
 
 
 def difference_query() -> str:
@@ -193,10 +215,20 @@ def bench_size(lines: int, out: Path, seed: int) -> bool:
             shutil.rmtree(previous) if previous.is_dir() else previous.unlink()
     root.mkdir(parents=True, exist_ok=True)
     generate(landing, lines, seed)
+    # the floor runs before and after the build, so that a machine that slows down or speeds up
+    # during the run moves both sides of the ratio
+    read_once(landing)
+    before, before_rows = run_floor(root, landing, "floor_before_build")
     build, published = run_build(root, landing)
-    floor, floor_rows = run_floor(root, landing)
-    build.rows, floor.rows, differing, names = compare(published, floor_rows)
+    after, floor_rows = run_floor(root, landing)
+    build.rows, floor_rows_count, differing, names = compare(published, floor_rows)
+    differing_before = compare(published, before_rows)[2]
+    floor = mean_side("floor", [before, after])
+    floor.rows = floor_rows_count
+    differing = differing or differing_before
     print_size(lines, build, floor)
+    print(f"floor: {before.seconds:.1f} s before the build, {after.seconds:.1f} s after it (the table gives "
+          "the mean)", flush=True)
     if build.rows == 0:
         print("the warehouse published no KPI rows", file=sys.stderr)
     if differing:
