@@ -14,8 +14,8 @@ not timed), then run, each in a fresh child process:
   twice, before and after the build, and the table gives the mean of the two (seconds and CPU
   seconds; the larger peak): on a shared virtual machine the same work takes up to half again
   as long at one moment as at another, and bracketing the build keeps that drift out of the
-  ratio. Both runs' rows are compared. The landing files are read once before
-  the first run, so that none of the three pays for reading them from disk.
+  ratio. Both runs' rows are compared. The landing files are read once before the first
+  run, so that none of the three runs pays for reading them from disk.
 
 Seconds are wall-clock; CPU seconds are the user + system time of the child and the children
 it waited for (what the work costs when other processes share the cores); peak RSS is the
