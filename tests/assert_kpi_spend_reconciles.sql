@@ -29,23 +29,31 @@ kpi_values as (
     where scope_level = 'national'
 ),
 
--- raw minus rejected: every key (scoped to its delivering organisation, as staging scopes it)
--- that was not rejected is one loaded line (its copies are
--- exact duplicates, so any copy carries the same amount and date)
-raw_not_rejected as (
+-- raw minus rejected: every key of its delivering organisation's scope (grouped as staging
+-- deduplicates: by scope and key; its copies are exact duplicates, so any copy carries the
+-- same amount and date) that was not rejected is one loaded line
+raw_per_key as (
     select
-        {{ scoped_id('trim(raw_lines.invoice_line_id)') }} as invoice_line_id,
-        any_value(try_cast(trim(raw_lines.amount) as decimal(18, 2))) as amount,
-        any_value(try_cast(trim(raw_lines.invoice_date) as date)) as invoice_date
+        _id_scope,
+        trim(invoice_line_id) as invoice_line_id,
+        any_value(try_cast(trim(amount) as decimal(18, 2))) as amount,
+        any_value(try_cast(trim(invoice_date) as date)) as invoice_date
     from raw_lines
     where
-        nullif(trim(raw_lines.invoice_line_id), '') is not null
-        and upper(trim(raw_lines.invoice_line_id)) != 'NULL'
-        and not exists (
-            select 1 from rejected
-            where rejected.source_key = {{ scoped_id('trim(raw_lines.invoice_line_id)') }}
-        )
-    group by {{ scoped_id('trim(raw_lines.invoice_line_id)') }}
+        nullif(trim(invoice_line_id), '') is not null
+        and upper(trim(invoice_line_id)) != 'NULL'
+    group by _id_scope, trim(invoice_line_id)
+),
+
+raw_not_rejected as (
+    select
+        amount,
+        invoice_date
+    from raw_per_key
+    where not exists (
+        select 1 from rejected
+        where rejected.source_key = {{ scoped_id('raw_per_key.invoice_line_id') }}
+    )
 ),
 
 per_year as (
