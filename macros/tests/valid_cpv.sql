@@ -3,7 +3,8 @@
     part exists in the seed cpv_codes. With check_digit=true, a code written with a check
     digit that differs from the official one also fails; the default severity is then warn
     (the landing contract keeps such a code with the warning cpv_check_digit_mismatch).
-    Returns the offending rows with the reason. -#}
+    Returns one row per offending value with the number of rows that hold it (row_count)
+    and the reason. -#}
 {{ config(severity=('warn' if check_digit else 'error')) }}
 with
 
@@ -12,14 +13,18 @@ cpv_codes as (
 ),
 
 checked as (
-    select cast({{ column_name }} as {{ dbt.type_string() }}) as checked_value
+    select
+        cast({{ column_name }} as {{ dbt.type_string() }}) as checked_value,
+        count(*) as row_count
     from {{ model }}
     where {{ column_name }} is not null
+    group by {{ column_name }}
 ),
 
 classified as (
     select
         checked.checked_value,
+        checked.row_count,
         cpv_codes.code as known_code,
         cpv_codes.check_digit as official_check_digit,
         {{ regex_match('checked.checked_value', '^[0-9]{8}(-[0-9])?$') }} as is_cpv_format
@@ -31,6 +36,7 @@ classified as (
 invalid as (
     select
         checked_value,
+        row_count,
         case
             when not is_cpv_format then 'not_cpv_format'
             when known_code is null then 'not_in_cpv_2008'

@@ -1,17 +1,23 @@
 {% test valid_iso_country(model, column_name) %}
 {#- Every non-null value is an officially assigned ISO 3166-1 alpha-2 code in upper case
-    (the list of the landing macro iso_country_codes). Returns the offending rows. -#}
+    (the list of the landing macro iso_country_codes). Returns one row per offending value
+    with the number of rows that hold it (row_count). -#}
 {{ config(severity='error') }}
 with
 
 checked as (
-    select {{ column_name }} as checked_value
+    select
+        {{ column_name }} as checked_value,
+        count(*) as row_count
     from {{ model }}
     where {{ column_name }} is not null
+    group by {{ column_name }}
 ),
 
 invalid as (
-    select checked_value
+    select
+        checked_value,
+        row_count
     from checked
     where cast(checked_value as {{ dbt.type_string() }}) not in (
         {%- for code in iso_country_codes() %}
