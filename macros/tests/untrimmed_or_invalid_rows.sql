@@ -2,17 +2,11 @@
 {#- The body of the code-format tests (valid_oin, valid_kvk): the non-null values of a column
     that fail `validity_check` (SQL over the column `checked_value`, e.g. the rendered
     is_valid_oin('checked_value')) or carry surrounding spaces. Returns one row per offending
-    value with the number of rows that hold it (row_count). The values are grouped before they
-    are checked: a 10M-row column of codes has a few hundred distinct values. -#}
+    value with the number of rows that hold it (row_count; column_value_counts). -#}
 with
 
 checked as (
-    select
-        {{ column_name }} as checked_value,
-        count(*) as row_count
-    from {{ model }}
-    where {{ column_name }} is not null
-    group by {{ column_name }}
+    {{ column_value_counts(model, column_name) }}
 ),
 
 invalid as (

@@ -14,11 +14,9 @@ cpv_codes as (
 
 checked as (
     select
-        cast({{ column_name }} as {{ dbt.type_string() }}) as checked_value,
-        count(*) as row_count
-    from {{ model }}
-    where {{ column_name }} is not null
-    group by {{ column_name }}
+        cast(checked_value as {{ dbt.type_string() }}) as checked_value,
+        row_count
+    from ({{ column_value_counts(model, column_name) }}) as counted
 ),
 
 classified as (

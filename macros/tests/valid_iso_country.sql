@@ -6,12 +6,7 @@
 with
 
 checked as (
-    select
-        {{ column_name }} as checked_value,
-        count(*) as row_count
-    from {{ model }}
-    where {{ column_name }} is not null
-    group by {{ column_name }}
+    {{ column_value_counts(model, column_name) }}
 ),
 
 invalid as (
