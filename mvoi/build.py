@@ -9,7 +9,8 @@
    build stops there;
 4. both GX gates, and the publication only when dbt and both gates passed
    (`mvoi gate-and-publish`);
-5. the dbt docs, then the data-quality scorecard alongside the KPI report and the site;
+5. the data-quality scorecard, then the dbt docs, in one dbt process (mvoi.dbt_finish),
+   alongside the KPI report and the site;
 6. a summary per landing entity (delivered, loaded, rejected, duplicates, amount excluded,
    top reasons), the seconds of each phase, and where every output is.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -48,14 +50,17 @@ def _dbt(*args: str) -> int:
     return subprocess.run([str(DBT), *args], cwd=paths.PROJECT_DIR, check=False).returncode
 
 
-def _docs(manifest: Path, build_manifest: Path) -> int:
-    """The dbt docs from the main build's manifest, which holds every node's SQL as that build
-    compiled it (the scorecard's build since wrote a manifest of its own nodes only):
-    `--no-compile` saves compiling the 700 nodes a second time (15 s at any size)."""
-    if not build_manifest.exists():
-        return _dbt("docs", "generate", "--static", "--quiet")
-    shutil.copyfile(build_manifest, manifest)
-    return _dbt("docs", "generate", "--static", "--no-compile", "--quiet")
+def _scorecard_and_docs(phases: Phases, build_manifest: Path) -> int:
+    """The scorecard, then the dbt docs, in one dbt process (mvoi.dbt_finish: one parse for
+    both); their seconds go into `phases`."""
+    timings = paths.dbt_target_dir() / "finish_timings.json"
+    timings.unlink(missing_ok=True)
+    status = subprocess.run([sys.executable, "-m", "mvoi.dbt_finish", str(build_manifest), str(timings)],
+                            cwd=paths.PROJECT_DIR, check=False).returncode
+    if timings.exists():
+        for name, seconds in json.loads(timings.read_text(encoding="utf-8")).items():
+            phases.add(name, seconds)
+    return status
 
 
 class Phases:
@@ -252,16 +257,13 @@ def build() -> int:
         refusals = [str(exc)]
     outcome = "refused" if refusals else "published"
     build_status.write(outcome, refusals, run_id, started, phases.as_dict())
-    steps_ok = phases.run("docs", _docs, manifest, build_manifest) == 0  # before the site, which links to it
     with ThreadPoolExecutor(max_workers=1) as pool:
         # the report and the site read only the publication: they are written while dbt (another
-        # process) builds the scorecard into the build database
+        # process) builds the scorecard into the build database and writes the docs
         pages = pool.submit(_write_pages, phases) if paths.published_db_path().exists() else None
-        steps_ok &= phases.run("scorecard", _dbt, "build", "--select", "dq_scorecard_evidence+", "--quiet") == 0
+        steps_ok = _scorecard_and_docs(phases, build_manifest) == 0
         if pages is not None:
             pages.result()
-    if build_manifest.exists():  # `dbt docs serve` reads manifest.json: the build's, as the docs were made
-        shutil.copyfile(build_manifest, manifest)
     build_status.write(outcome, refusals, run_id, started, phases.as_dict())
     print()
     print(format_summary(entity_summary(paths.build_db_path())))
