@@ -67,7 +67,7 @@ def _scorecard_and_docs(phases: Phases, build_manifest: Path) -> int:
 
 class Phases:
     """Seconds per phase of the build, in the order they ran (the report and the site run
-    alongside the scorecard, so the phases add up to more than the wall clock)."""
+    alongside the scorecard and the docs, so the phases add up to more than the wall clock)."""
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
