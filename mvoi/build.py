@@ -5,8 +5,8 @@
    accepted delivery (`mvoi deliver`; docs/deliveries.md), else the bundled sample; a landing
    folder is checked before dbt starts: every bad file is reported at once, and nothing is
    built or touched (a delivery was checked when it was received);
-3. `dbt build` (critical path first: mvoi.dbt_critical_path); when dbt stops before building anything (a landing hook or compile error) the
-   build stops there;
+3. `dbt build`, the longest chain of work first (mvoi.dbt_critical_path); when dbt stops
+   before building anything (a landing hook or compile error) the build stops there;
 4. both GX gates, and the publication only when dbt and both gates passed
    (`mvoi gate-and-publish`);
 5. the data-quality scorecard, then the dbt docs, in one dbt process (mvoi.dbt_finish),
