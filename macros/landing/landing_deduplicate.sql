@@ -24,11 +24,11 @@
 
 {% macro landing_deduplicate(relation, entity, columns, key) -%}
     {#- The body of a select that turns the raw rows of `relation` (a landing entity) into its
-        distinct records: every column cleaned with clean_text; rows identical in every cleaned
+        distinct records: every column cleaned with clean_text (and lower-cased where the
+        contract hashes it in lower case, so records differ only where their hashes do); rows identical in every cleaned
         column and from the same delivery collapse into one (exact duplicates;
         `exact_duplicates_removed` counts the extra copies); `is_conflicting_duplicate` marks
         records that share a non-missing key with another distinct record of the same id scope;
-        `record_id` identifies the distinct record (MD5 of its id scope and cleaned values);
         `delivered_record` is one delivered copy (landing_delivered_record: the least, so a
         rebuild picks the same), from which the checked model writes original_record.
         Ids that belong to the delivering organisation (the contract's scoped_columns) leave as
@@ -50,7 +50,11 @@
     with cleaned as not materialized (
         select
             {%- for column in columns %}
+                {%- if hashed_columns.get(column) %}
+            lower({{ clean_text(column) }}) as {{ column }},
+                {%- else %}
             {{ clean_text(column) }} as {{ column }},
+                {%- endif %}
             {%- endfor %}
             {{ delivery_columns | join(', ') }},
             {{ landing_delivered_record(columns, hashed_columns) }} as delivered_record
@@ -115,8 +119,6 @@
         _delivering_organisation_id as delivering_organisation_id,
         _id_scope as id_scope,
         _delivery_period as delivery_period,
-        {%- set record_id = adapter.dispatch('landing_record_id', 'mvoi')(columns) %}
-        case when _id_scope is null then {{ record_id }} else md5(_id_scope || ':' || {{ record_id }}) end as record_id,
         delivered_record,
         copies - 1 as exact_duplicates_removed,
         is_conflicting_duplicate
@@ -129,21 +131,4 @@
         delivery of one organisation (_id_scope), the id as delivered for a multi-organisation
         folder (one namespace); null stays null. -#}
     coalesce(_id_scope || ':', '') || {{ column }}
-{%- endmacro %}
-
-
-{% macro default__landing_record_id(columns) -%}
-    md5(concat(
-        {%- for column in columns %}
-        coalesce('"' || replace({{ column }}, '"', '""') || '"', 'null'){{ " || ','," if not loop.last }}
-        {%- endfor %}
-    ))
-{%- endmacro %}
-
-{% macro duckdb__landing_record_id(columns) -%}
-    md5(cast(to_json(struct_pack(
-        {%- for column in columns %}
-        {{ column }} := {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    )) as varchar))
 {%- endmacro %}

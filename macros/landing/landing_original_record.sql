@@ -28,3 +28,12 @@
         {%- endfor %}
     )) as varchar) end
 {%- endmacro %}
+
+
+{% macro landing_record_id(entity) -%}
+    {#- record_id of a checked landing record of `entity`, for the rows governance shows (those
+        with an original_record): MD5 of its id scope and original_record. Distinct records of
+        one id scope differ in a delivered value or a personal-data hash, so their ids differ.
+        Null for a clean record: an MD5 of every row was a quarter of staging the invoice lines. -#}
+    md5(coalesce(id_scope || ':', '') || {{ landing_original_record(entity) }})
+{%- endmacro %}

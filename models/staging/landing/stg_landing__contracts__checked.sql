@@ -54,7 +54,7 @@ parsed as (
         delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
-        record_id,
+        id_scope,
         delivered_record
     from deduplicated
 ),
@@ -122,7 +122,7 @@ final as (
         len(fatal_reasons) = 0 as is_loaded,
         delivery_id,
         exact_duplicates_removed,
-        record_id,
+        {{ landing_record_id('contracts') }} as record_id,
         {{ landing_original_record('contracts') }} as original_record
     from validated
 )

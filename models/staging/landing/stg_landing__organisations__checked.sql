@@ -23,7 +23,7 @@ parsed as (
         delivering_organisation_id,
         is_conflicting_duplicate,
         exact_duplicates_removed,
-        record_id,
+        id_scope,
         delivered_record
     from deduplicated
 ),
@@ -98,7 +98,7 @@ final as (
         len(fatal_reasons) = 0 as is_loaded,
         delivery_id,
         exact_duplicates_removed,
-        record_id,
+        {{ landing_record_id('organisations') }} as record_id,
         {{ landing_original_record('organisations') }} as original_record
     from validated
 )

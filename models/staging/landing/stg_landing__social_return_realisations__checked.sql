@@ -32,7 +32,7 @@ parsed as (
         delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
-        record_id,
+        id_scope,
         delivered_record
     from deduplicated
 ),
@@ -72,7 +72,7 @@ final as (
         len(fatal_reasons) = 0 as is_loaded,
         delivery_id,
         exact_duplicates_removed,
-        record_id,
+        {{ landing_record_id('social_return_realisations') }} as record_id,
         {{ landing_original_record('social_return_realisations') }} as original_record
     from validated
 )

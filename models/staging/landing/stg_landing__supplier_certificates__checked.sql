@@ -33,7 +33,7 @@ parsed as (
         delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
-        record_id,
+        id_scope,
         delivered_record
     from deduplicated
 ),
@@ -94,7 +94,7 @@ final as (
         len(fatal_reasons) = 0 as is_loaded,
         delivery_id,
         exact_duplicates_removed,
-        record_id,
+        {{ landing_record_id('supplier_certificates') }} as record_id,
         {{ landing_original_record('supplier_certificates') }} as original_record
     from validated
 )

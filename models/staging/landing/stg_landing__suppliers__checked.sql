@@ -30,7 +30,7 @@ parsed as (
         delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
-        record_id,
+        id_scope,
         delivered_record
     from deduplicated
 ),
@@ -75,7 +75,7 @@ final as (
             else substr(supplier_id, length(delivering_organisation_id) + 2)
         end as source_supplier_id,
         exact_duplicates_removed,
-        record_id,
+        {{ landing_record_id('suppliers') }} as record_id,
         {{ landing_original_record('suppliers') }} as original_record
     from validated
 )

@@ -45,7 +45,7 @@ parsed as (
         delivery_period,
         is_conflicting_duplicate,
         exact_duplicates_removed,
-        record_id,
+        id_scope,
         delivered_record
     from deduplicated
 ),
@@ -103,7 +103,7 @@ final as (
         len(fatal_reasons) = 0 as is_loaded,
         delivery_id,
         exact_duplicates_removed,
-        record_id,
+        {{ landing_record_id('tenders') }} as record_id,
         {{ landing_original_record('tenders') }} as original_record
     from validated
 )
