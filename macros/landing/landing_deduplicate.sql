@@ -41,13 +41,35 @@
     {%- set key_is_scoped = key in scoped -%}
     {%- set key_partition = ('_id_scope, ' if key_is_scoped else '') ~ key -%}
     {%- set record_columns = (columns + delivery_columns) | join(', ') -%}
+    {%- set key_hash = 'hash(' ~ ('_id_scope, ' if key_is_scoped else '') ~ clean_text(key) ~ ')' -%}
     {#- Grouping every row by all its columns, to find the rare exact copies, was the most
         expensive step of a build (at 10M lines it spilled gigabytes). A row whose key occurs
         once is a distinct record on its own; only rows whose key repeats, or is missing, are
-        grouped. `not materialized`: each branch streams from the source, where a shared CTE
-        of every row (100M rows: over 50 GB spilled) would be written first; the calling
-        model's own `source` CTE is `not materialized` for the same reason. -#}
-    with cleaned as not materialized (
+        grouped. The repeated keys are found by the 64-bit hash of the cleaned key (grouping
+        hashes is cheaper than grouping text): a collision only sends a few more rows down
+        the exact path, which finds the true duplicates and conflicts. Rows are cleaned after
+        that split, so each row is cleaned once. `not materialized`: each branch streams from
+        the source, where a shared CTE of every row (100M rows: over 50 GB spilled) would be
+        written first; the calling model's own `source` CTE is `not materialized` for the
+        same reason. -#}
+    with repeated_keys as (
+        select {{ key_hash }} as repeated_key_hash
+        from {{ relation }}
+        where {{ clean_text(key) }} is not null
+        group by {{ key_hash }}
+        having count(*) > 1
+    ),
+
+    keyed as not materialized (
+        select
+            {{ relation }}.*,
+            {{ clean_text(key) }} is not null and repeated_keys.repeated_key_hash is null as has_single_row
+        from {{ relation }}
+        left join repeated_keys
+            on {{ key_hash }} = repeated_keys.repeated_key_hash
+    ),
+
+    cleaned as not materialized (
         select
             {%- for column in columns %}
                 {%- if hashed_columns.get(column) %}
@@ -57,31 +79,9 @@
                 {%- endif %}
             {%- endfor %}
             {{ delivery_columns | join(', ') }},
-            {{ landing_delivered_record(columns, hashed_columns) }} as delivered_record
-        from {{ relation }}
-    ),
-
-    repeated_keys as (
-        select
-            {{ '_id_scope as repeated_id_scope,' if key_is_scoped }}
-            {{ key }} as repeated_key
-        from cleaned
-        where {{ key }} is not null
-        group by {{ key_partition }}
-        having count(*) > 1
-    ),
-
-    keyed as not materialized (
-        select
-            cleaned.*,
-            cleaned.{{ key }} is not null and repeated_keys.repeated_key is null as has_single_row
-        from cleaned
-        left join repeated_keys
-            on
-                cleaned.{{ key }} = repeated_keys.repeated_key
-                {%- if key_is_scoped %}
-                and cleaned._id_scope is not distinct from repeated_keys.repeated_id_scope
-                {%- endif %}
+            {{ landing_delivered_record(columns, hashed_columns) }} as delivered_record,
+            has_single_row
+        from keyed
     ),
 
     records as (
@@ -90,7 +90,7 @@
             delivered_record,
             1 as copies,
             false as is_conflicting_duplicate
-        from keyed
+        from cleaned
         where has_single_row
         union all
         select
@@ -100,7 +100,7 @@
             coalesce(
                 {{ key }} is not null and count(*) over (partition by {{ key_partition }}) > 1, false
             ) as is_conflicting_duplicate
-        from keyed
+        from cleaned
         where not has_single_row
         group by {{ record_columns }}
     )
