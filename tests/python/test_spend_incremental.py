@@ -67,7 +67,7 @@ def test_incremental_spend_equals_full_refresh(dbt_workspace, tmp_path):
     incremental = dbt_workspace.dbt("run", *SELECT, raw_dir=second)
     assert incremental.returncode == 0, incremental.stdout[-4000:]
 
-    spend_sql = "select * exclude (row_fingerprint) from marts.fct_spend"
+    spend_sql = "select * from marts.fct_spend"
     kpi_sql = "select * from marts.fct_kpi_values"
     spend_incremental = _table(dbt_workspace.db_path, spend_sql)
     kpis_incremental = _table(dbt_workspace.db_path, kpi_sql)

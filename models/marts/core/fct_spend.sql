@@ -3,9 +3,9 @@
       1. lines not yet in the table (new or late-arriving lines),
       2. lines whose invoice_date lies within var('spend_lookback_days') of the latest
          invoice_date already loaded (the look-back window for late corrections), and
-      3. lines whose enriched content changed (row_fingerprint differs): a corrected line, a
-         contract, supplier or certificate change that alters its enrichment, a reference
-         seed change;
+      3. lines whose enriched content changed (row_fingerprint of the stored line and of its
+         enrichment differ): a corrected line, a contract, supplier or certificate change that
+         alters its enrichment, a reference seed change;
     and the pre-hook first deletes lines that are no longer loaded (removed from the delivery
     or now rejected; a first build or a full refresh has none, and skips it). Together these
     give exactly the rows of a full refresh. The cost is computing the enrichment (a view:
@@ -35,10 +35,7 @@
 with
 
 enriched_lines as (
-    select
-        *,
-        {{ row_fingerprint(fact_columns) }} as row_fingerprint
-    from {{ ref('int_invoice_lines_enriched') }}
+    select * from {{ ref('int_invoice_lines_enriched') }}
 ),
 
 lines_to_process as (
@@ -51,7 +48,8 @@ lines_to_process as (
             -- new or late-arriving lines
             loaded_lines.invoice_line_id is null
             -- lines whose content or enrichment changed
-            or loaded_lines.row_fingerprint != enriched_lines.row_fingerprint
+            or {{ row_fingerprint(fact_columns, 'loaded_lines') }}
+            != {{ row_fingerprint(fact_columns, 'enriched_lines') }}
             -- the look-back window before the latest loaded invoice_date
             or enriched_lines.invoice_date >= (
                 select
@@ -95,8 +93,7 @@ final as (
         has_qualifying_co2_ladder,
         has_iso_14001_or_emas,
         has_pso_level_1_plus,
-        delivery_id,
-        row_fingerprint
+        delivery_id
     from lines_to_process
 )
 
