@@ -22,6 +22,7 @@ unchanged:
 `mvoi build` runs its `dbt build` through this module; plain `dbt build` gives the same
 results with dbt's own order. Pinned to dbt-core 1.11 (`GraphQueue._get_scores` and
 `GraphRunnableTask.run_queue`): an upgrade that changes them stops here with a message.
+It also shares dbt's parse of the project between warehouses (`mvoi.dbt_parse_cache`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import threading
 from collections.abc import Callable
 
 import networkx as nx
+
+from mvoi import dbt_parse_cache, paths
 
 HEAVY_WEIGHT = 10
 HEAVY_MATERIALIZATIONS = frozenset({"table", "incremental", "seed", "snapshot"})
@@ -97,10 +100,16 @@ def install() -> None:
 
 def main() -> int:
     install()
+    dbt_parse_cache.install()
+    target = paths.dbt_target_dir()
+    dbt_parse_cache.seed(target)
     from dbt.cli.main import cli
 
     sys.argv[0] = "dbt"
-    return cli()
+    try:
+        return cli()
+    finally:
+        dbt_parse_cache.save(target)
 
 
 if __name__ == "__main__":

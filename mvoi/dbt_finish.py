@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from mvoi import paths
+from mvoi import dbt_parse_cache, paths
 
 SCORECARD = ["build", "--select", "dq_scorecard_evidence+", "--quiet"]
 
@@ -32,6 +32,7 @@ def finish(build_manifest: Path) -> tuple[bool, dict[str, float]]:
     """Run the scorecard, then the docs; whether both succeeded, and the seconds of each."""
     from dbt.cli.main import dbtRunner
 
+    dbt_parse_cache.install()  # the build's parse, saved without the database path, is reused
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     parsed = dbtRunner().invoke(["parse", "--quiet"])
