@@ -24,9 +24,9 @@ import os
 import shutil
 from pathlib import Path
 
-from mvoi import paths
+from dbt.constants import PARTIAL_PARSE_FILE_NAME as PARSE_FILE
 
-PARSE_FILE = "partial_parse.msgpack"  # dbt's name (dbt.constants.PARTIAL_PARSE_FILE_NAME)
+from mvoi import paths
 
 
 def cache_path() -> Path:

@@ -3,14 +3,13 @@ saved, gets exactly the manifest a full parse gives, and dbt's other profile che
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import BIN_DIR, PROJECT_DIR, DbtWorkspace
 
-from mvoi import dbt_parse_cache
+from mvoi import dbt_artifacts, dbt_parse_cache
 
 FULL_PARSE = "Unable to do partial parsing"
 
@@ -33,7 +32,7 @@ def _manifest(workspace: DbtWorkspace) -> dict:
             return [without_times(v) for v in value]
         return value
 
-    manifest = json.loads((workspace.root / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = dbt_artifacts.manifest(workspace.root / "target")
     manifest.pop("metadata")
     return without_times(manifest)
 
