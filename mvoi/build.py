@@ -197,7 +197,7 @@ def format_summary(summary: list[dict]) -> str:
 def _locations() -> str:
     target = paths.dbt_target_dir()
     return "\n".join([
-        f"Build database : {paths.build_db_path()}",
+        f"Build database : {paths.build_db_path()} (marts.fct_spend in {paths.spend_db_path().name} beside it)",
         f"Published      : {paths.published_db_path()} (read-only for BI tools; Parquet in {paths.export_dir()})",
         f"KPI report     : {paths.report_path()}",
         f"Site           : {paths.site_dir() / 'index.html'}",

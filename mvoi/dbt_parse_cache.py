@@ -9,8 +9,9 @@ environment variables a macro reads (MVOI_WAREHOUSE_DIR, ...) are tracked by dbt
 reparses what reads them when they change.
 
 dbt throws its saved parse away when the profile's connection details differ, and the
-database file's path is one of them. The dbt entry points of `mvoi build`
-(`mvoi.dbt_critical_path`, `mvoi.dbt_finish`) call `install`, which leaves the path out of
+database file's path is one of them (and the path of the spend fact's file, attached beside
+it). The dbt entry points of `mvoi build`
+(`mvoi.dbt_critical_path`, `mvoi.dbt_finish`) call `install`, which leaves the paths out of
 that comparison; everything else dbt compares (dbt's version, the profile's other details,
 the project's files and variables) still decides. Before dbt runs, `seed` gives a target
 folder without a parse the last one saved; after it, `save` keeps the folder's parse for the
@@ -57,6 +58,14 @@ def save(target_dir: Path) -> None:
         _copy_atomically(target_dir / PARSE_FILE, cache_path())
 
 
+def _without_paths(key: str, value):
+    """A profile detail without file paths: the attached databases by alias only (the spend
+    fact's file lies beside the database file, profiles.yml)."""
+    if key == "attach" and value:
+        return [{k: v for k, v in attachment.items() if k != "path"} for attachment in value]
+    return value
+
+
 def _state_check_without_path(build_state_check):
     def state_check(loader):
         import pprint
@@ -64,8 +73,8 @@ def _state_check_without_path(build_state_check):
         from dbt.contracts.files import FileHash
 
         checked = build_state_check(loader)
-        details = sorted((key, value) for key, value in loader.root_project.credentials.connection_info()
-                         if key != "path")
+        details = sorted((key, _without_paths(key, value))
+                         for key, value in loader.root_project.credentials.connection_info() if key != "path")
         checked.profile_hash = FileHash.from_contents(pprint.pformat(details))
         return checked
 

@@ -136,9 +136,10 @@ _TYPES = {
 }
 
 
-# a two-part name `s.t` is table t of schema s, or of the main schema of an attached database
-# s (how DuckDB resolves it; mvoi.validate attaches its scratch database so)
-_SCHEMA_MATCH = ("(table_schema = coalesce(?, current_schema()) "
+# a two-part name `s.t` is table t of schema s of the database itself (the attached spend file
+# has a schema marts too), or of the main schema of an attached database s (how DuckDB
+# resolves it; mvoi.validate attaches its scratch database so)
+_SCHEMA_MATCH = ("((table_catalog = current_database() and table_schema = coalesce(?, current_schema())) "
                  "or (table_catalog = ? and table_schema = 'main'))")
 
 

@@ -8,6 +8,7 @@ still override one location each:
 | location                     | variable                  | default under the warehouse dir |
 |------------------------------|---------------------------|---------------------------------|
 | build database               | `MVOI_DB_PATH`            | `mvoi.duckdb`                   |
+| its spend fact (`spend_store`)| (none)                   | `mvoi_spend.duckdb`, beside the build database |
 | published database           | `MVOI_PUBLISHED_PATH`     | `mvoi_published.duckdb`         |
 | Parquet export               | `MVOI_EXPORT_DIR`         | `export/` beside the publication|
 | KPI report                   | `MVOI_REPORT_PATH`        | `kpi_report.html`               |
@@ -56,6 +57,16 @@ def warehouse_dir() -> Path:
 def build_db_path() -> Path:
     """The build database (MVOI_DB_PATH)."""
     return _setting("MVOI_DB_PATH", warehouse_dir() / "mvoi.duckdb")
+
+
+def spend_db_path(build_db: Path | None = None) -> Path:
+    """The database file of `marts.fct_spend`, beside the build database (`<name>_spend.duckdb`;
+    profiles.yml attaches it to dbt's connection as `spend_store`, the name given here)."""
+    build_db = Path(build_db or build_db_path())
+    return build_db.with_name(re.sub(r"(\.duckdb)?$", "_spend.duckdb", build_db.name, count=1))
+
+
+SPEND_CATALOG = "spend_store"
 
 
 def published_db_path() -> Path:
@@ -136,6 +147,18 @@ def connect(database: Path | str | None = None, read_only: bool = False) -> duck
     con = duckdb.connect(str(database) if database is not None else ":memory:", read_only=read_only,
                          config={"memory_limit": duckdb_memory_limit()})
     con.execute("set enable_progress_bar = false")  # a connection setting, not a database one
+    return con
+
+
+def connect_build(database: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the build database with its spend fact attached (when the file exists),
+    so that its view marts.fct_spend reads as it does in dbt."""
+    database = Path(database or build_db_path())
+    con = connect(database, read_only=read_only)
+    spend = spend_db_path(database)
+    if spend.exists():
+        quoted = str(spend).replace("'", "''")
+        con.execute(f"attach '{quoted}' as {SPEND_CATALOG} ({'read_only' if read_only else 'read_write'})")
     return con
 
 

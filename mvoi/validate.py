@@ -627,6 +627,16 @@ def _materialise_query_assets(engine, db_path: Path, assets: list[Asset]) -> Non
         con.commit()
 
 
+def _attach_spend_store(engine, db_path: Path) -> None:
+    """Attach the spend fact's database file read-only to GX's DuckDB instance, as dbt does
+    (the build database's marts.fct_spend is a view of it; mvoi.paths.connect_build)."""
+    spend = paths.spend_db_path(db_path)
+    if spend.exists():
+        with engine.connect() as con:
+            con.exec_driver_sql(f"attach {_sql_text(str(spend))} as {paths.SPEND_CATALOG} (read_only)")
+            con.commit()  # the pool rolls back what a returned connection left uncommitted
+
+
 def _remove_scratch(db_path: Path) -> None:
     scratch = scratch_path(db_path)
     for path in (scratch, scratch.with_name(scratch.name + ".wal")):
@@ -635,7 +645,7 @@ def _remove_scratch(db_path: Path) -> None:
 
 def read_catalog(db_path: Path) -> dict[str, set[str]]:
     """{"schema.table": {columns}} of the database (opened read-only, then closed)."""
-    with paths.connect(db_path, read_only=True) as con:
+    with paths.connect_build(db_path, read_only=True) as con:
         rows = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
             "where table_catalog = current_database()"
@@ -852,6 +862,7 @@ def run_gate(gate: str, db_path: Path | None = None, run_id: str | None = None,
                 connection_string=gx_duckdb.duckdb_url(str(db_path.resolve()))
                 + f"?access_mode=read_only&memory_limit={paths.duckdb_memory_limit()}",
             )
+            _attach_spend_store(source.get_engine(), db_path)
             _materialise_query_assets(source.get_engine(), db_path, runnable)
             definitions, rules_by_id = _validation_definitions(context, source, runnable)
             checkpoint = context.checkpoints.add(Checkpoint(

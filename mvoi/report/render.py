@@ -13,7 +13,7 @@ import duckdb
 import jinja2
 
 from mvoi import build_status
-from mvoi.paths import connect
+from mvoi.paths import connect_build
 from mvoi.report import queries, sections
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -61,7 +61,7 @@ def build_report(db_path: Path, is_published: bool = True, top_n: int = 10,
                  status: dict | None = None) -> str:
     """The report's HTML, from the database at `db_path` (opened read-only); `status` is the
     last build's outcome (mvoi.build_status), shown as a banner when that build was refused."""
-    con = connect(db_path, read_only=True)
+    con = connect_build(db_path, read_only=True)
     try:
         context = _context(con, db_path, is_published, top_n, status)
     finally:

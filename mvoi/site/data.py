@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from mvoi.paths import connect
+from mvoi.paths import connect_build
 from mvoi.report import queries
 from mvoi.report.queries import Row, rows
 
@@ -123,7 +123,7 @@ def _top_cpv(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
 
 def load(db_path: Path) -> SiteData:
     """Everything the site shows, read from the publication at `db_path` (read-only)."""
-    con = connect(db_path, read_only=True)
+    con = connect_build(db_path, read_only=True)
     try:
         tables = _tables(con)
         missing = [t for t in REQUIRED if t not in tables]

@@ -38,6 +38,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from mvoi.paths import connect_build, spend_db_path
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
 DBT_BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -236,18 +238,28 @@ def _normalise(value: object) -> str:
     return repr(value)
 
 
+def copy_build_database(source: Path, target: Path) -> None:
+    """Copy a build database with its spend fact's file (mvoi.paths.spend_db_path) and their
+    write-ahead logs, so that the copy's marts.fct_spend reads the copied lines."""
+    for source_file, target_file in ((source, target), (spend_db_path(source), spend_db_path(target))):
+        for suffix in ("", ".wal"):
+            if Path(f"{source_file}{suffix}").exists():
+                shutil.copy2(f"{source_file}{suffix}", f"{target_file}{suffix}")
+
+
 def marts_content(db_path: Path, schema: str = "marts") -> dict[str, tuple[int, str]]:
     """{table: (row count, sha256 of the sorted, normalised rows and the column types)} of
-    every table of `schema`: equal dicts mean equal table contents, whatever the row order."""
+    every table of `schema` (and view: a build database's marts.fct_spend is a view of its spend
+    file): equal dicts mean equal table contents, whatever the row order."""
     out: dict[str, tuple[int, str]] = {}
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_build(db_path, read_only=True) as con:
         tables = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = ? "
-            "and table_type = 'BASE TABLE' order by 1", [schema]).fetchall()]
+            "select table_name from information_schema.tables where table_catalog = current_database() "
+            "and table_schema = ? order by 1", [schema]).fetchall()]
         for table in tables:
             columns = con.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = ? and table_name = ? order by ordinal_position", [schema, table]).fetchall()
+                "select column_name, data_type from information_schema.columns where table_catalog = current_database() "
+                "and table_schema = ? and table_name = ? order by ordinal_position", [schema, table]).fetchall()
             rows = con.execute(f'select * from {schema}."{table}"').fetchall()
             digest = hashlib.sha256((repr(columns) + rows_digest(rows)).encode())
             out[table] = (len(rows), digest.hexdigest())
@@ -380,10 +392,7 @@ def sample_rebuild(config: pytest.Config, sample_build, tmp_path_factory) -> Sam
 def _sample_rebuild(sample_build, tmp_path_factory) -> SampleRebuild:
     pipe = Pipeline(tmp_path_factory.mktemp("sample_pipeline"), landing_mode=False)
     work = tmp_path_factory.mktemp("sample_pipeline_work")
-    shutil.copy2(sample_build.db_path, pipe.db_path)
-    wal = Path(str(sample_build.db_path) + ".wal")
-    if wal.exists():
-        shutil.copy2(wal, Path(str(pipe.db_path) + ".wal"))
+    copy_build_database(sample_build.db_path, pipe.db_path)
     pipe.target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(sample_build.build_run_results, pipe.target / "run_results.json")
     gates_a = pipe.gate_and_publish()
@@ -397,7 +406,7 @@ def _sample_rebuild(sample_build, tmp_path_factory) -> SampleRebuild:
         output = work / "killed_build.out"
         proc = pipe.start(pipe.shell_command(), output)
         # the incremental spend fact: killed while it merges into the build database
-        line = wait_for_log(pipe.log_file, ("START sql incremental model marts.fct_spend",), proc, offset)
+        line = wait_for_log(pipe.log_file, ("START sql incremental model spend_store.marts.fct_spend",), proc, offset)
         time.sleep(0.3)
         was_running = proc.poll() is None
         kill_group(proc)

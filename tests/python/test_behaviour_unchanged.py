@@ -21,12 +21,12 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import DbtWorkspace
 from pipeline import rows_digest
 
 from mvoi.generator import Config, generate
+from mvoi.paths import connect_build
 
 DIGESTS = Path(__file__).parent / "fixtures" / "behaviour_digests.json"
 FAULTY = Config(out=Path(), invoice_lines=2_000, seed=7, fault_rate=0.02, quiet=True)
@@ -39,7 +39,7 @@ TABLES = {
 def digest(db_path: Path) -> dict[str, dict[str, object]]:
     """{table: {rows, sha256}} of the compared tables."""
     out = {}
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_build(db_path, read_only=True) as con:
         for table, sql in TABLES.items():
             rows = con.execute(sql).fetchall()
             out[table] = {"rows": len(rows), "sha256": rows_digest(rows)}

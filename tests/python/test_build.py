@@ -26,6 +26,7 @@ import pytest
 from pipeline import Pipeline, sha256_file, sha256_folder
 
 from mvoi.generator import Config, generate
+from mvoi.paths import connect_build
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # every location variable: a build in a test derives them all from its warehouse folder
@@ -146,7 +147,7 @@ def test_every_output_lives_in_the_warehouse_folder(sample_warehouse) -> None:
 def test_summary_counts_every_delivered_row(sample_warehouse) -> None:
     winner = min(sample_warehouse["results"], key=lambda r: r.returncode)
     rows = parse_summary(winner.stdout)
-    with duckdb.connect(str(sample_warehouse["warehouse"] / "mvoi.duckdb"), read_only=True) as con:
+    with connect_build(sample_warehouse["warehouse"] / "mvoi.duckdb", read_only=True) as con:
         recon = {r[0]: r[1:] for r in con.execute(
             "select entity, raw_rows, loaded_rows, rejected_rows, exact_duplicates_removed "
             "from governance.landing_reconciliation").fetchall()}
@@ -244,7 +245,7 @@ def test_rejections_command_lists_and_exports_without_personal_data(refused, tmp
     assert exported.returncode == 0, exported.stderr
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    with duckdb.connect(str(warehouse / "mvoi.duckdb"), read_only=True) as con:
+    with connect_build(warehouse / "mvoi.duckdb", read_only=True) as con:
         expected = con.execute("select count(*) from governance.rejected_rows").fetchone()[0]
         descriptions = {d for (d,) in con.execute(
             "select description from raw.invoice_lines where description is not null").fetchall()}
@@ -362,7 +363,7 @@ def test_exact_duplicates_in_a_small_file(copies, passes, tmp_path) -> None:
     assert built.returncode == 0, built.tail()
     gate = pipe.mvoi("validate", "--gate", "landing", "--no-data-docs")
     assert "Traceback" not in gate.output, gate.tail()
-    with duckdb.connect(str(pipe.db_path), read_only=True) as con:
+    with connect_build(pipe.db_path, read_only=True) as con:
         success = con.execute("select success from governance.gx_validation_results "
                               "where rule_id = 'suppliers.exact_duplicates'").fetchone()[0]
         counted = con.execute("select raw_rows, loaded_rows + rejected_rows, exact_duplicates_removed "

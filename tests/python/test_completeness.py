@@ -48,6 +48,8 @@ import duckdb
 import pytest
 from conftest import DbtWorkspace
 
+from mvoi.paths import connect_build
+
 ENTITIES = (
     "organisations", "suppliers", "supplier_certificates", "tenders", "tender_criteria", "contracts",
     "invoice_lines", "social_return_realisations", "material_reports",
@@ -93,7 +95,7 @@ FOLDER_REGISTER = [
 def write_inputs(db_path, register) -> None:
     """The raw delivery register (as the loader will write it) and the two tables the delivery
     models read from outside their selection."""
-    con = duckdb.connect(str(db_path))
+    con = connect_build(db_path)
     try:
         for schema in ("raw", "reference", "staging"):
             con.execute(f"create schema if not exists {schema}")
@@ -136,7 +138,7 @@ def build(workspace: DbtWorkspace, register) -> duckdb.DuckDBPyConnection:
     result = workspace.dbt("build", "--select", *SELECTION)
     assert result.returncode == 0, result.stdout[-5000:]
     assert "PASS=" in result.stdout and " ERROR=0 " in result.stdout, result.stdout[-3000:]
-    return duckdb.connect(str(workspace.db_path), read_only=True)
+    return connect_build(workspace.db_path, read_only=True)
 
 
 def counts(con, sql: str) -> dict:

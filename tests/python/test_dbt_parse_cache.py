@@ -24,7 +24,7 @@ def _parse(workspace: DbtWorkspace, *, shared: bool, **env: str) -> str:
 
 
 def _manifest(workspace: DbtWorkspace) -> dict:
-    """The parsed project without the moments it was parsed at."""
+    """The parsed project without the moments it was parsed at, its groups' nodes in order."""
     def without_times(value):
         if isinstance(value, dict):
             return {k: without_times(v) for k, v in value.items() if k != "created_at"}
@@ -34,6 +34,9 @@ def _manifest(workspace: DbtWorkspace) -> dict:
 
     manifest = dbt_artifacts.manifest(workspace.root / "target")
     manifest.pop("metadata")
+    # a group lists its nodes in the order dbt parsed them: after a change to a model, a
+    # partial parse lists that model and its tests last
+    manifest["group_map"] = {group: sorted(nodes) for group, nodes in manifest.get("group_map", {}).items()}
     return without_times(manifest)
 
 

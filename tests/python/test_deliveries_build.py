@@ -24,6 +24,7 @@ import pytest
 from pipeline import Pipeline, marts_content, rows_digest
 
 from mvoi.generator.split import correction_delivery, split_per_organisation
+from mvoi.paths import connect_build
 
 N_LINES = 1500
 SEED = 11
@@ -109,7 +110,7 @@ def test_per_organisation_deliveries_in_two_orders_equal_one_combined_delivery(
         assert kpis.keys() == combined_kpis.keys()
         assert _digest(kpis) == _digest(combined_kpis), f"delivery order {order[:2]}... differs"
     COMPLETE_KPIS.update(kpis)
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with connect_build(store.db_path, read_only=True) as con:
         # every fact row names its delivery, and each organisation's lines come from its own
         (bad,) = con.execute("""
             select count(*) from marts.fct_spend as spend
@@ -185,7 +186,7 @@ def test_identical_and_refused_deliveries_change_nothing(generated, store, tmp_p
     assert store.gate_and_publish().returncode == 0
     assert _digest(_kpis(store.db_path)) == _digest(kpis_before)
     assert marts_content(store.published) == before
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with connect_build(store.db_path, read_only=True) as con:
         refused = con.execute("select count(*) from raw.deliveries where status = 'refused'").fetchone()
     assert refused == (3,)
     # left: unchanged data, three refused register lines
@@ -200,7 +201,7 @@ def _layer(db: Path, oin: str) -> str:
 def test_a_correction_changes_only_its_organisation_and_roll_ups(generated, store, tmp_path: Path) -> None:
     before = _kpis(store.db_path)
     # the organisation with the most invoice lines in the corrected year
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with connect_build(store.db_path, read_only=True) as con:
         oin, old_delivery = con.execute(
             "select organisation_id, any_value(delivery_id) from marts.fct_spend where invoice_year = ? "
             "group by 1 order by count(*) desc limit 1", [CORRECTED_YEAR]).fetchone()
@@ -218,7 +219,7 @@ def test_a_correction_changes_only_its_organisation_and_roll_ups(generated, stor
     allowed = {("organisation", oin), ("government_layer", layer), ("national", "NL")}
     assert {k[1:3] for k in changed} <= allowed, sorted({k[1:3] for k in changed} - allowed)
 
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with connect_build(store.db_path, read_only=True) as con:
         deliveries = dict(con.execute(
             "select invoice_year = ?, list(distinct delivery_id) from marts.fct_spend "
             "where organisation_id = ? group by 1", [CORRECTED_YEAR, oin]).fetchall())
@@ -268,7 +269,7 @@ def test_two_organisations_sharing_source_ids_are_never_merged(generated, store,
         assert step.returncode == 0, step.tail()
     _build(store)
     kpis = _kpis(store.db_path)
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with connect_build(store.db_path, read_only=True) as con:
         suppliers = con.execute(
             "select count(*), count(distinct supplier_id), count(distinct source_supplier_id) "
             "from marts.dim_suppliers").fetchone()
@@ -303,7 +304,7 @@ def test_completeness_and_organisations_reporting_with_organisations_missing(sto
     def delivered(row: dict[str, str], year: int) -> bool:
         return row["organisation_id"] not in missing and (row["organisation_id"] != period_only or year == 2023)
 
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with connect_build(store.db_path, read_only=True) as con:
         mart = {(scope, year): (exp, got) for scope, year, exp, got in con.execute(
             "select scope_id, year, organisations_expected, organisations_delivered "
             "from marts.mart_delivery_completeness").fetchall()}
@@ -330,7 +331,7 @@ def test_completeness_and_organisations_reporting_with_organisations_missing(sto
             want = "delivered" if delivered(r, year) else "missing"
             assert statuses[(r["organisation_id"], year)] == want, (r["organisation_id"], year)
     # the organisations that delivered nothing report no spend
-    with duckdb.connect(str(store.db_path), read_only=True) as con:
+    with connect_build(store.db_path, read_only=True) as con:
         (lines,) = con.execute("select count(*) from marts.fct_spend where list_contains(?, organisation_id)",
                                [sorted(missing)]).fetchone()
     assert lines == 0

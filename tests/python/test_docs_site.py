@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from browser import SCREENSHOT_DIR, assert_not_blank, dump_dom, parse_dom, screenshot, serve_directory, visible_text
 from conftest import DbtWorkspace
+from pipeline import copy_build_database
 
 KPI_MODEL = "model.mvoi.fct_kpi_values.v1"  # a versioned model (v2 adds organisations_reporting)
 # the landing entities the KPIs are computed from (docs/kpi_register.md): all nine
@@ -94,7 +95,7 @@ def docs_site(sample_build, tmp_path_factory) -> Path:
     if result.returncode != 0 and "lock" in result.stdout.lower():
         copy = DbtWorkspace(root / "copy")
         copy.root.mkdir()
-        shutil.copyfile(sample_build.db_path, copy.db_path)
+        copy_build_database(sample_build.db_path, copy.db_path)
         result = copy.dbt(*args, DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(logs))
     assert result.returncode == 0, result.stdout[-5000:]
     for name in ("index.html", "manifest.json", "catalog.json"):

@@ -37,6 +37,7 @@ from pipeline import Pipeline, publication_fingerprint
 from mvoi import validate
 from mvoi.contract import entities
 from mvoi.generator import Config, generate
+from mvoi.paths import connect_build
 
 # seed 7: a delivery whose KPIs pass every dbt test; with seed 20261129 credit notes push two
 # government-layer percentage KPIs slightly below 0 and assert_kpi_percentages_between_0_and_100
@@ -172,7 +173,7 @@ def test_faulty_delivery_is_refused_by_the_default_rejected_share_limit(publishe
 def con(pipeline, published):
     """The build database of the published build, read-only, closed after each test (an open
     connection would block the next dbt build)."""
-    with duckdb.connect(str(pipeline.db_path), read_only=True) as connection:
+    with connect_build(pipeline.db_path, read_only=True) as connection:
         yield connection
 
 
@@ -424,7 +425,7 @@ def test_gate_failure_is_refused_and_publication_unchanged(pipeline, generated, 
     assert publication_fingerprint(pipeline) == before
 
     # the build database keeps the quarantine for the data steward
-    with duckdb.connect(str(pipeline.db_path), read_only=True) as con:
+    with connect_build(pipeline.db_path, read_only=True) as con:
         quarantined = {k for (k,) in con.execute(
             "select source_key from governance.rejected_rows "
             "where entity = 'invoice_lines' and reason_code = 'invalid_invoice_date'").fetchall()}

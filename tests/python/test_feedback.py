@@ -17,12 +17,12 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import duckdb
 import pytest
 from pipeline import Pipeline
 
 from mvoi.csv_export import FORMULA_PREFIXES
 from mvoi.feedback import CSV_COLUMNS
+from mvoi.paths import connect_build
 
 FORMULA = '=HYPERLINK("http://evil.example","klik")'
 SCRIPT = "<script>alert(1)</script>"
@@ -88,7 +88,7 @@ def built(tmp_path_factory) -> dict:
         ids[name] = [json.loads(line) for line in (pipe.store / "register.jsonl").read_text().splitlines()][-1]["delivery_id"]
     build = pipe.dbt_build()
     # the feedback needs staging and governance built; a failing data test elsewhere is not its concern
-    with duckdb.connect(str(pipe.db_path), read_only=True) as con:
+    with connect_build(pipe.db_path, read_only=True) as con:
         assert con.execute("select count(*) from governance.rejected_rows").fetchone()[0] > 0, build.tail()
     return {"pipe": pipe, "ids": ids, "oin": {"a": a, "b": b, "c": c}, "emails": emails, "root": root}
 
@@ -110,7 +110,7 @@ def _feedback(built: dict, name: str) -> tuple:
 def _expected(built: dict, name: str, oin: str) -> Counter:
     """(kind, entity, source key without the OIN scope, reason code) of the delivery, from the
     governance tables."""
-    with duckdb.connect(str(built["pipe"].db_path), read_only=True) as con:
+    with connect_build(built["pipe"].db_path, read_only=True) as con:
         rows = con.execute("""
             select 'rejected', entity, source_key, reason_code from governance.rejected_rows where delivery_id = $id
             union all
@@ -177,7 +177,7 @@ def test_the_page_shows_the_delivery_its_files_and_counts(built) -> None:
     _, rows, html = _feedback(built, "a")
     assert 'lang="nl"' in html and delivery_id in html and built["oin"]["a"] in html
     assert "geaccepteerd (accepted)" in html
-    with duckdb.connect(str(built["pipe"].db_path), read_only=True) as con:
+    with connect_build(built["pipe"].db_path, read_only=True) as con:
         files = con.execute("select file_name, row_count from raw.delivery_files where delivery_id = ?",
                             [delivery_id]).fetchall()
     assert files

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from mvoi.generator.core import Config, generate
+from mvoi.paths import connect_build
 
 
 def test_fault_free_delivery_loads_without_rejections_or_warnings(dbt_workspace, tmp_path: Path):
@@ -24,7 +23,7 @@ def test_fault_free_delivery_loads_without_rejections_or_warnings(dbt_workspace,
         "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious", raw_dir=landing,
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    with duckdb.connect(str(dbt_workspace.db_path), read_only=True) as con:
+    with connect_build(dbt_workspace.db_path, read_only=True) as con:
         rejected = con.execute(
             "select entity, reason_code, count(*) from governance.rejected_rows group by all"
         ).fetchall()

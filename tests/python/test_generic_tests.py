@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import json
 
-import duckdb
 import pytest
 from conftest import PROJECT_DIR, DbtWorkspace
+
+from mvoi.paths import connect_build
 
 CPV_SEED = PROJECT_DIR / "seeds" / "reference" / "cpv_codes.csv"
 DIMENSIONS = {"completeness", "validity", "consistency", "uniqueness", "timeliness", "traceability"}
@@ -110,7 +111,7 @@ def _pairs_differing(*pairs: str) -> str:
 @pytest.fixture(scope="module")
 def case_failures(tmp_path_factory) -> dict[str, int]:
     workspace = DbtWorkspace(tmp_path_factory.mktemp("generic_tests"))
-    with duckdb.connect(str(workspace.db_path)) as con:
+    with connect_build(workspace.db_path) as con:
         con.execute("create schema reference")
         con.execute(
             "create table reference.cpv_codes as select * from read_csv(?, header = true, all_varchar = true)",
@@ -160,7 +161,7 @@ def test_run_results_are_kept_in_the_warehouse(sample_build: DbtWorkspace) -> No
     invocation = run_results["metadata"]["invocation_id"]
     tests = {r["unique_id"]: r["status"] for r in run_results["results"]
              if r["unique_id"].split(".")[0] in ("test", "unit_test")}
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         stored = dict(con.execute(
             "select unique_id, status from governance.dbt_test_results where invocation_id = ?", [invocation]
         ).fetchall())
@@ -176,7 +177,7 @@ def test_run_results_are_kept_in_the_warehouse(sample_build: DbtWorkspace) -> No
 
 
 def test_scorecard_covers_every_entity_and_dimension(sample_build: DbtWorkspace) -> None:
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         rows = con.execute(
             "select entity, dq_dimension, score, numerator, denominator from governance.dq_scorecard "
             "where entity_kind = 'landing'"

@@ -14,8 +14,9 @@ import csv
 import math
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from mvoi.paths import connect_build
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "landing_handcalc"
 KEY = ("kpi_code", "scope_level", "scope_id", "year")
@@ -68,7 +69,7 @@ def test_build_succeeds(handcalc_build):
 def test_fct_kpi_values_matches_hand_calculation(handcalc_build):
     workspace, result = handcalc_build
     assert workspace.db_path.exists(), result.stdout[-6000:]
-    with duckdb.connect(str(workspace.db_path), read_only=True) as con:
+    with connect_build(workspace.db_path, read_only=True) as con:
         cursor = con.execute(f"select {', '.join(COLUMNS)} from marts.fct_kpi_values")
         actual = {tuple(r[COLUMNS.index(k)] for k in KEY): dict(zip(COLUMNS, r, strict=False)) for r in cursor.fetchall()}
     expected = _expected_rows()
@@ -93,6 +94,6 @@ def test_fct_kpi_values_matches_hand_calculation(handcalc_build):
 
 def test_all_24_kpis_present(handcalc_build):
     workspace, _ = handcalc_build
-    with duckdb.connect(str(workspace.db_path), read_only=True) as con:
+    with connect_build(workspace.db_path, read_only=True) as con:
         codes = {r[0] for r in con.execute("select distinct kpi_code from marts.fct_kpi_values").fetchall()}
     assert len(codes) == 24

@@ -29,7 +29,7 @@ def rebuild(request, sample_build, tmp_path_factory):
 
 def test_second_build_is_a_new_publication(rebuild) -> None:
     assert published_run_id(rebuild.pipeline.published) != rebuild.run_id_a
-    assert "incremental model marts.fct_spend" in rebuild.build.output
+    assert "incremental model spend_store.marts.fct_spend" in rebuild.build.output
 
 
 def test_two_builds_of_the_same_input_publish_identical_marts(rebuild) -> None:
@@ -44,8 +44,9 @@ def test_two_builds_of_the_same_input_publish_identical_marts(rebuild) -> None:
 
 def test_parquet_export_matches_the_published_marts(rebuild) -> None:
     pipe = rebuild.pipeline
+    published = marts_content(pipe.published)
     with duckdb.connect(str(pipe.published), read_only=True) as con:
-        for table, (rows, _) in marts_content(pipe.published).items():
+        for table, (rows, _) in published.items():
             parquet = str(pipe.export_dir / f"{table}.parquet")
             assert con.execute("select count(*) from read_parquet(?)", [parquet]).fetchone() == (rows,), table
             assert con.execute(

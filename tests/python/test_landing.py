@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from mvoi.contract import entities
+from mvoi.paths import connect_build
 
 # the smallest selection that still loads the landing folder: the on-run-start hook loads it
 # only when a selected node reads a landing source
@@ -50,7 +51,7 @@ def test_missing_optional_entity_and_columns_are_empty(dbt_workspace, tmp_path):
     result = dbt_workspace.dbt(*TINY, raw_dir=landing)
     assert result.returncode == 0, result.stdout
     assert "extra columns ignored: cost_centre" in result.stdout
-    with duckdb.connect(str(dbt_workspace.db_path), read_only=True) as con:
+    with connect_build(dbt_workspace.db_path, read_only=True) as con:
         assert con.execute("select count(*) from raw.material_reports").fetchone() == (0,)
         row = con.execute("select invoice_line_id, amount, description from raw.invoice_lines").fetchone()
         assert row == ("L1", "10.00", None)
@@ -68,5 +69,5 @@ def test_parquet_landing_is_read_as_text(dbt_workspace, tmp_path):
         )
     result = dbt_workspace.dbt(*TINY, raw_dir=landing)
     assert result.returncode == 0, result.stdout
-    with duckdb.connect(str(dbt_workspace.db_path), read_only=True) as con:
+    with connect_build(dbt_workspace.db_path, read_only=True) as con:
         assert con.execute("select organisation_id from raw.organisations").fetchone() == ("00000001234567890000",)

@@ -19,11 +19,11 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from pipeline import BIN_DIR, DBT_BUILD, Pipeline, rows_digest
 
 from mvoi.generator import Config, generate
+from mvoi.paths import connect_build
 
 THEMES = ["milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return"]
 # the tender KPIs of kpi_formulas() computed from notices (GEN-03 needs an ambition level)
@@ -128,7 +128,7 @@ def scenario(tmp_path_factory) -> dict:
         assert step.returncode == 0, step.tail()
 
     def query(sql: str) -> list[tuple]:
-        with duckdb.connect(str(pipe.db_path), read_only=True) as con:
+        with connect_build(pipe.db_path, read_only=True) as con:
             return con.execute(sql).fetchall()
 
     build()

@@ -24,6 +24,7 @@ from mvoi.landing_check import check_landing_folder
 from mvoi.notices.cli import ingest
 from mvoi.notices.landing import THEME_MAP, BuyerMapping, derive_oin, load_theme_map, resolve_buyer
 from mvoi.notices.model import Party
+from mvoi.paths import connect_build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notices"
 EFORMS = FIXTURES / "eforms"
@@ -375,9 +376,8 @@ def test_notices_folder_builds_with_dbt(tmp_path: Path) -> None:
     pipe.deliver(out)
     step = pipe.dbt_build()
     assert step.returncode == 0, step.tail()
-    import duckdb  # noqa: PLC0415
 
-    with duckdb.connect(str(pipe.db_path), read_only=True) as con:
+    with connect_build(pipe.db_path, read_only=True) as con:
         rejected = con.execute("select entity, reason_code, count(*) from governance.rejected_rows group by all").fetchall()
         tenders = con.execute("select count(*) from staging.stg_landing__tenders").fetchone()[0]
     assert rejected == []

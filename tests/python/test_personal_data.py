@@ -11,9 +11,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
-
 from mvoi.contract import entities
+from mvoi.paths import connect_build
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample"
 ALLOWED_SCHEMAS = ("raw", "staging")
@@ -31,7 +30,7 @@ def _personal_values() -> set[str]:
 
 def test_no_personal_data_column_outside_staging(sample_build):
     personal = {c for e in entities().values() for c in e.personal_data_columns}
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         columns = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
             "where table_schema not in ('raw', 'staging', 'information_schema', 'pg_catalog')"
@@ -51,7 +50,7 @@ def test_no_personal_data_column_outside_staging(sample_build):
 def test_no_personal_value_in_clear_text_outside_staging(sample_build):
     values = _personal_values()
     assert any("@" in v for v in values), "the sample should hold e-mail addresses to look for"
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         text_columns = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
             "where table_schema not in ('raw', 'staging', 'information_schema', 'pg_catalog', 'reference') "

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from mvoi import dbt_artifacts, publish, validate
+from mvoi.paths import connect_build, spend_db_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -106,6 +107,35 @@ def test_publish_copies_public_tables_and_replaces_atomically(paths) -> None:
     leftovers = [p.name for p in paths["published"].parent.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
     assert leftovers == []
     assert not Path(str(paths["published"]) + ".wal").exists()
+
+
+def test_publication_starts_from_the_spend_fact_file(paths) -> None:
+    """As dbt builds it: marts.fct_spend in the spend file beside the build database (with a
+    table an interrupted dbt run left there), and in the build database a view of it. The
+    publication holds the spend lines once, as a table, and neither the view nor the leftover."""
+    spend_db = spend_db_path(paths["build"])
+    with duckdb.connect(str(spend_db)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_spend as select 'S' || i as invoice_line_id, 2024 as invoice_year, "
+                    "2.5 * i as amount from range(7) as r(i)")
+        con.execute("create table marts.fct_spend__dbt_tmp as select 1 as x")
+    with duckdb.connect(str(paths["build"])) as con:
+        con.execute(f"attach '{spend_db}' as spend_store")
+        con.execute("drop table marts.fct_spend")
+        con.execute("create view marts.fct_spend as select * from spend_store.marts.fct_spend")
+    publication = publish.publish("run-1", build_db=paths["build"], published=paths["published"],
+                                  export_dir=paths["export"])
+    assert publication.tables.count("marts.fct_spend") == 1
+    with duckdb.connect(str(paths["published"]), read_only=True) as con:
+        marts = con.execute("select table_name, table_type from information_schema.tables "
+                            "where table_schema = 'marts' order by 1").fetchall()
+        assert marts == [("fct_kpi_values", "BASE TABLE"), ("fct_spend", "BASE TABLE")]
+        assert con.execute("select count(*), sum(amount) from marts.fct_spend").fetchone() == (7, 52.5)
+        assert con.execute(
+            "select row_count from meta.published_tables where table_name = 'fct_spend'").fetchone() == (7,)
+    assert duckdb.connect().execute(f"select count(*) from '{paths['export'] / 'fct_spend.parquet'}'").fetchone() == (7,)
+    with connect_build(paths["build"], read_only=True) as con:  # the spend file is unchanged
+        assert con.execute("select count(*) from spend_store.marts.fct_spend__dbt_tmp").fetchone() == (1,)
 
 
 def test_failed_publication_leaves_previous_one_byte_identical(paths, tmp_path: Path) -> None:

@@ -20,8 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, dump_dom, parse_dom, screenshot, visible_text
+from pipeline import copy_build_database
 
 from mvoi import report
+from mvoi.paths import connect_build
 
 THEMES = ("algemeen", "milieu", "klimaat", "circulair", "isv", "diversiteit_inclusie", "social_return")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -94,7 +96,7 @@ def report_dom(report_file) -> str:
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     """Rows of `sql` on `db`, through a read-only connection closed right after."""
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect_build(db, read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 
@@ -110,7 +112,7 @@ def _sections(dom: str) -> dict[str, str]:
 
 
 def test_every_theme_has_a_rendered_chart_per_kpi(report_dom, sample_build):
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         kpis_per_theme = dict(
             con.execute(
                 "select theme, count(distinct kpi_code) from marts.fct_kpi_values "
@@ -137,7 +139,7 @@ def test_every_theme_has_a_rendered_chart_per_kpi(report_dom, sample_build):
 
 
 def test_target_lines_where_a_target_applies(report_dom, sample_build):
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         with_target = {
             r[0] for r in con.execute(
                 "select distinct kpi_code from marts.fct_kpi_values "
@@ -172,7 +174,7 @@ def test_product_group_bar_charts(report_dom):
 def test_kpi_numbers_equal_the_marts(report_dom, sample_build):
     """Every national and government-layer value in the report's tables equals
     marts.fct_kpi_values of the BUILD database (so the publication copied it faithfully too)."""
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         rows = con.execute(
             "select kpi_code, scope_id, year, value, unit, meets_target from marts.fct_kpi_values "
             "where scope_level in ('national', 'government_layer')"
@@ -266,7 +268,7 @@ def test_a_publication_without_the_delivery_marts(published_db, tmp_path):
 def test_a_few_values_by_hand(report_dom, sample_build):
     """Spot checks read straight from the DOM text, as a reader sees them."""
     text = visible_text(report_dom)
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         for code in ("GEN-01", "KLI-02", "ISV-03", "SRO-04"):
             year, value, unit = con.execute(
                 "select year, value, unit from marts.fct_kpi_values where kpi_code = ? and scope_level = 'national' "
@@ -398,7 +400,7 @@ def test_build_database_without_scorecard(sample_build, tmp_path):
     """A build whose dbt skipped the scorecard (a test upstream failed): the report is still
     made, and says why the scorecard is missing."""
     db = tmp_path / "mvoi.duckdb"
-    shutil.copyfile(sample_build.db_path, db)
+    copy_build_database(sample_build.db_path, db)
     with duckdb.connect(str(db)) as con:
         con.execute("drop table governance.dq_scorecard")
     html_text = report.build_report(db, is_published=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
+from mvoi.paths import connect_build
 
 # the public contract of marts.fct_kpi_values (docs/kpi_register.md, "The table BI tools read")
 CONTRACT = [
@@ -13,7 +13,7 @@ CONTRACT = [
 
 
 def test_fct_kpi_values_has_the_contracted_columns(sample_build):
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         columns = con.execute(
             "select column_name, data_type from information_schema.columns "
             "where table_schema = 'marts' and table_name = 'fct_kpi_values' order by ordinal_position"
@@ -22,7 +22,7 @@ def test_fct_kpi_values_has_the_contracted_columns(sample_build):
 
 
 def test_every_register_kpi_has_a_value_for_an_organisation_and_year(sample_build):
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         missing = con.execute(
             """
             select register.kpi_code

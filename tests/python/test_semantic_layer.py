@@ -21,9 +21,10 @@ import json
 import math
 import subprocess
 
-import duckdb
 import pytest
 from conftest import BIN_DIR, PROJECT_DIR, DbtWorkspace  # the shared helper of tests/python
+
+from mvoi.paths import connect_build
 
 # top-level entries of the project that dbt (run by mf as `dbt debug`) needs to load it
 PROJECT_ENTRIES = (
@@ -114,7 +115,7 @@ def mf_rows(workspace: DbtWorkspace, metrics: list[str], scope_level: str) -> li
 
 
 def expected_rows(workspace: DbtWorkspace, scope_level: str) -> dict[tuple[str, str, int], tuple]:
-    with duckdb.connect(str(workspace.db_path), read_only=True) as con:
+    with connect_build(workspace.db_path, read_only=True) as con:
         rows = con.execute(
             """
             select kpi_code, scope_id, year, numerator, denominator, value, record_count
@@ -128,7 +129,7 @@ def expected_rows(workspace: DbtWorkspace, scope_level: str) -> dict[tuple[str, 
 
 def test_every_kpi_of_the_register_is_a_metric(built: DbtWorkspace) -> None:
     """The docs say all 24 KPIs are in the semantic layer; the manifest must agree."""
-    with duckdb.connect(str(built.db_path), read_only=True) as con:
+    with connect_build(built.db_path, read_only=True) as con:
         register = {row[0] for row in con.execute("select kpi_code from reference.kpi_register").fetchall()}
     assert len(register) == 24
     assert set(kpi_metrics(built)) == register

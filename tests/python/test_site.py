@@ -19,6 +19,7 @@ import duckdb
 import pytest
 from browser import PROJECT_DIR, SCREENSHOT_DIR, assert_not_blank, parse_dom, require_chromium, serve_directory
 
+from mvoi.paths import connect_build
 from mvoi.publish import publish
 from mvoi.report.sections import SCOPE_LABELS
 from mvoi.site import links
@@ -123,7 +124,7 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect_build(db, read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 

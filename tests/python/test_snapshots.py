@@ -14,7 +14,7 @@ import csv
 import shutil
 from pathlib import Path
 
-import duckdb
+from mvoi.paths import connect_build
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "landing_staging"
 # only what the snapshots, fct_contract_changes and the analyses need; the data tests of
@@ -55,7 +55,7 @@ def _correct_certificates(row: dict) -> dict | None:
 
 
 def _rows(db_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_build(db_path, read_only=True) as con:
         return con.execute(sql).fetchall()
 
 

@@ -13,8 +13,9 @@ import csv
 import shutil
 from pathlib import Path
 
-import duckdb
 from pipeline import rows_digest
+
+from mvoi.paths import connect_build
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "landing_handcalc"
 SELECT = ("--select", "+fct_kpi_values")
@@ -33,7 +34,7 @@ def _rewrite(path: Path, transform) -> None:
 
 
 def _table(db_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_build(db_path, read_only=True) as con:
         return sorted(con.execute(sql).fetchall(), key=repr)
 
 

@@ -10,11 +10,12 @@ longer matches staging and the KPIs). Each change must fail it with the rows tha
 from __future__ import annotations
 
 import json
-import shutil
 
-import duckdb
 import pytest
 from conftest import DbtWorkspace
+from pipeline import copy_build_database
+
+from mvoi.paths import connect_build
 
 TEST = "assert_kpi_spend_reconciles"
 
@@ -32,19 +33,19 @@ def _run_test(workspace: DbtWorkspace) -> tuple[str, int]:
 def build_copy(sample_build, tmp_path) -> tuple[DbtWorkspace, str]:
     """A copy of the sample build and the id of its first loaded invoice line."""
     copy = DbtWorkspace(tmp_path)
-    shutil.copyfile(sample_build.db_path, copy.db_path)
-    with duckdb.connect(str(copy.db_path), read_only=True) as con:
+    copy_build_database(sample_build.db_path, copy.db_path)
+    with connect_build(copy.db_path, read_only=True) as con:
         (line_id,) = con.execute("select min(invoice_line_id) from staging.stg_landing__invoice_lines").fetchone()
     return copy, line_id
 
 
 @pytest.mark.parametrize("change", [
     "update raw.invoice_lines set amount = '987654.32' where trim(invoice_line_id) = ?",
-    "update marts.fct_spend set amount = amount + 1 where invoice_line_id = ?",
+    "update spend_store.marts.fct_spend set amount = amount + 1 where invoice_line_id = ?",
 ], ids=["raw amount", "fact amount"])
 def test_a_changed_amount_fails_the_reconciliation(build_copy, change):
     copy, line_id = build_copy
-    with duckdb.connect(str(copy.db_path)) as con:
+    with connect_build(copy.db_path) as con:
         assert con.execute(change, [line_id]).fetchone()[0] >= 1
     status, failures = _run_test(copy)
     assert status == "fail" and failures >= 1

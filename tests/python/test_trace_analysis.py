@@ -8,8 +8,9 @@ when an auditor notices.
 
 from __future__ import annotations
 
-import duckdb
 import pytest
+
+from mvoi.paths import connect_build
 
 # one KPI per kind of record, each at another scope level
 CASES = [
@@ -24,7 +25,7 @@ CASES = [
 
 @pytest.mark.parametrize("kpi_code, scope_level", CASES)
 def test_trace_reconciles_with_the_published_row(sample_build, kpi_code, scope_level) -> None:
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         scope_id, year, record_count = con.execute(
             "select scope_id, year, record_count from marts.fct_kpi_values "
             "where kpi_code = ? and scope_level = ? order by record_count desc, scope_id, year limit 1",
@@ -33,6 +34,6 @@ def test_trace_reconciles_with_the_published_row(sample_build, kpi_code, scope_l
     compiled = sample_build.dbt("compile", "-s", "trace_kpi_value", "--vars", variables)
     assert compiled.returncode == 0, compiled.stdout[-3000:]
     sql = (sample_build.root / "target" / "compiled" / "mvoi" / "analyses" / "trace_kpi_value.sql").read_text()
-    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+    with connect_build(sample_build.db_path, read_only=True) as con:
         rows, reconciled = con.execute(f"select count(*), bool_and(is_reconciled) from ({sql})").fetchone()
     assert rows == record_count and reconciled, (kpi_code, scope_level, scope_id, year, rows, record_count)

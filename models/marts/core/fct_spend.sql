@@ -11,7 +11,10 @@
     give exactly the rows of a full refresh. The cost is computing the enrichment (a view:
     this table stores its rows) on every run, and once more for the pre-hook of a later
     run; the write is limited to changed lines. A
-    change of this model's columns needs `--full-refresh` (on_schema_change: fail). -#}
+    change of this model's columns needs `--full-refresh` (on_schema_change: fail).
+    The table lives in its own database file, attached as spend_store (profiles.yml), so that
+    the publication starts as a copy of that file instead of rewriting every line
+    (mvoi.publish); the post-hook gives the build database a view marts.fct_spend of it. -#}
 {%- set fact_columns = [
     'invoice_line_id', 'invoice_number', 'organisation_id', 'government_layer', 'supplier_id',
     'contract_id', 'invoice_date', 'invoice_year', 'amount', 'currency', 'is_credit_note',
@@ -27,6 +30,8 @@
     unique_key='invoice_line_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    database='spend_store',
+    post_hook=[after_commit("{{ view_in_build_database(this) }}")],
     pre_hook=[
         "{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ ref('int_invoice_lines_enriched') }} as loaded where loaded.invoice_line_id = {{ this }}.invoice_line_id){% endif %}"
     ],
