@@ -150,15 +150,24 @@ def connect(database: Path | str | None = None, read_only: bool = False) -> duck
     return con
 
 
+def attach_spend_sql(build_db: Path, read_only: bool) -> str | None:
+    """The ATTACH statement of the build database's spend fact file as SPEND_CATALOG (None when
+    the file does not exist), for any DuckDB connection that reads its view marts.fct_spend."""
+    spend = spend_db_path(build_db)
+    if not spend.exists():
+        return None
+    quoted = str(spend).replace("'", "''")
+    return f"attach '{quoted}' as {SPEND_CATALOG} ({'read_only' if read_only else 'read_write'})"
+
+
 def connect_build(database: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the build database with its spend fact attached (when the file exists),
     so that its view marts.fct_spend reads as it does in dbt."""
     database = Path(database or build_db_path())
     con = connect(database, read_only=read_only)
-    spend = spend_db_path(database)
-    if spend.exists():
-        quoted = str(spend).replace("'", "''")
-        con.execute(f"attach '{quoted}' as {SPEND_CATALOG} ({'read_only' if read_only else 'read_write'})")
+    attach = attach_spend_sql(database, read_only)
+    if attach:
+        con.execute(attach)
     return con
 
 

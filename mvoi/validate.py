@@ -630,10 +630,10 @@ def _materialise_query_assets(engine, db_path: Path, assets: list[Asset]) -> Non
 def _attach_spend_store(engine, db_path: Path) -> None:
     """Attach the spend fact's database file read-only to GX's DuckDB instance, as dbt does
     (the build database's marts.fct_spend is a view of it; mvoi.paths.connect_build)."""
-    spend = paths.spend_db_path(db_path)
-    if spend.exists():
+    attach = paths.attach_spend_sql(db_path, read_only=True)
+    if attach:
         with engine.connect() as con:
-            con.exec_driver_sql(f"attach {_sql_text(str(spend))} as {paths.SPEND_CATALOG} (read_only)")
+            con.exec_driver_sql(attach)
             con.commit()  # the pool rolls back what a returned connection left uncommitted
 
 

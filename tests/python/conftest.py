@@ -69,7 +69,8 @@ def dbt_workspace(tmp_path: Path) -> DbtWorkspace:
 def sample_build(tmp_path_factory) -> DbtWorkspace:
     """One real `dbt build` of the bundled sample, shared by every test that only reads it.
 
-    Tests that change the database must work on a copy (`shutil.copy(ws.db_path, ...)`)."""
+    Tests that change the database must work on a copy (`pipeline.copy_build_database`, which
+    copies the spend fact's file too)."""
     workspace = DbtWorkspace(tmp_path_factory.mktemp("sample_build"))
     result = workspace.dbt("build")
     assert result.returncode == 0, result.stdout[-5000:]
