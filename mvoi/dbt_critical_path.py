@@ -17,18 +17,21 @@ first two a feature dbt-core does not have: dbt-labs/dbt-core#10632):
 - that choice is the ready node with the longest chain of work ahead of it (critical path
   first). A model or seed that stores rows (table, incremental, seed, snapshot) weighs
   HEAVY_WEIGHT, any other node 1: what the weights order is the chains, not the seconds;
-- a data test does not hold back the models downstream of what it tests (dbt's "test edges",
-  `Linker.add_test_edges`, are not added): the models follow their parents and their unit
-  tests only. In plain `dbt build` the long chain waited for every test of every model
-  above it: at 10M invoice lines 11 s before the checked invoice lines, 7 s before the spend
-  fact and 8 s before the KPI values, with one core mostly idle. Nothing is published on
-  data a test failed: the publication needs a `dbt build` without an error (mvoi.publish).
-  The difference a data steward sees is that a failing test no longer skips the models
-  below it, so the build database shows them built from the data the test flagged.
+- a test does not hold back the models: a data test does not wait before the models
+  downstream of what it tests (dbt's "test edges", `Linker.add_test_edges`, are not added),
+  and a model's unit tests run as nodes of their own after the model (dbt runs them in the
+  model's thread, before it: `BuildTask.get_graph_queue` and its model-to-unit-test map), so
+  a model waits for its parent models only. In plain `dbt build` the long chain waited for
+  every test above it: at 10M invoice lines 11 s before the checked invoice lines, 7 s
+  before the spend fact and 8 s before the KPI values, with one core mostly idle (a unit
+  test is about a second of dbt's own Python). Nothing is published on data a test failed:
+  the publication needs a `dbt build` without an error (mvoi.publish). What a data steward
+  sees differently is that a failing test no longer skips the models below it: the build
+  database shows them built from the data the test flagged.
 
 `mvoi build` runs its `dbt build` through this module; plain `dbt build` gives the same
 results with dbt's own order. Pinned to dbt-core 1.11 (`GraphQueue._get_scores`,
-`GraphRunnableTask.run_queue` and `Linker.add_test_edges`): an upgrade that changes them stops here with a message.
+`GraphRunnableTask.run_queue`, `Linker.add_test_edges` and `BuildTask.get_graph_queue`): an upgrade that changes them stops here with a message.
 It also shares dbt's parse of the project between warehouses (`mvoi.dbt_parse_cache`).
 """
 
@@ -97,19 +100,32 @@ def _no_test_edges(linker, manifest) -> None:
     what it tests (see the module's description)."""
 
 
+def _queue_with_unit_tests(task):
+    """In place of dbt's BuildTask.get_graph_queue: every selected node, unit tests included,
+    in one queue; a unit test follows the model it tests (its parent in dbt's graph), and no
+    model runs unit tests before itself (an empty model-to-unit-test map)."""
+    task.selected_unit_tests = set()
+    task.model_to_unit_test_map = {}
+    return task.get_node_selector(no_unit_tests=False).get_graph_queue(task.get_selection_spec())
+
+
 def install() -> None:
     """Patch dbt's scheduling in this process (see the module's description)."""
     from dbt.compilation import Linker
     from dbt.graph.queue import GraphQueue
+    from dbt.task.build import BuildTask
     from dbt.task.runnable import GraphRunnableTask
 
-    for owner, name in ((GraphQueue, "_get_scores"), (GraphRunnableTask, "run_queue"), (Linker, "add_test_edges")):
+    patched = ((GraphQueue, "_get_scores"), (GraphRunnableTask, "run_queue"), (Linker, "add_test_edges"),
+               (BuildTask, "get_graph_queue"))
+    for owner, name in patched:
         if not callable(getattr(owner, name, None)):
             raise SystemExit(f"mvoi.dbt_critical_path: dbt has no {owner.__name__}.{name} any more; "
                              "run plain dbt, or adapt this module to the new dbt")
     GraphQueue._get_scores = lambda queue, graph: critical_path_scores(graph, _node_weight(queue.manifest))
     GraphRunnableTask.run_queue = _run_queue
     Linker.add_test_edges = _no_test_edges
+    BuildTask.get_graph_queue = _queue_with_unit_tests
 
 
 def main() -> int:

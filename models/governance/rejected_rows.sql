@@ -18,7 +18,7 @@ rejected as (
     {% for entity in entities %}
     select
         '{{ entity }}' as entity,
-        source_key,
+        {{ landing_contract_key(entity) }} as source_key,
         record_id,
         fatal_reasons,
         original_record,

@@ -19,7 +19,7 @@ warnings as (
     {% for entity in entities %}
     select
         '{{ entity }}' as entity,
-        source_key,
+        {{ landing_contract_key(entity) }} as source_key,
         delivery_id,
         original_record,
         unnest(warnings) as reason_code

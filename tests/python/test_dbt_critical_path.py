@@ -37,11 +37,12 @@ def test_a_node_always_ranks_before_its_children() -> None:
 
 
 def test_install_replaces_dbts_scheduling_in_its_process() -> None:
-    """In a fresh interpreter, as `mvoi build` starts it: dbt's queue scores, run loop and
-    test edges are this module's after install()."""
+    """In a fresh interpreter, as `mvoi build` starts it: dbt's queue scores, run loop,
+    test edges and build queue are this module's after install()."""
     check = (
         "from dbt.compilation import Linker\n"
         "from dbt.graph.queue import GraphQueue\n"
+        "from dbt.task.build import BuildTask\n"
         "from dbt.task.runnable import GraphRunnableTask\n"
         "import mvoi.dbt_critical_path as m\n"
         "before = (GraphQueue._get_scores, GraphRunnableTask.run_queue)\n"
@@ -49,5 +50,6 @@ def test_install_replaces_dbts_scheduling_in_its_process() -> None:
         "assert GraphQueue._get_scores is not before[0]\n"
         "assert GraphRunnableTask.run_queue is m._run_queue\n"
         "assert Linker.add_test_edges is m._no_test_edges\n"
+        "assert BuildTask.get_graph_queue is m._queue_with_unit_tests\n"
     )
     subprocess.run([sys.executable, "-c", check], cwd=PROJECT_DIR, check=True)

@@ -103,7 +103,6 @@ validated as (
 
 final as (
     select
-        contract_id as source_key,
         contract_id,
         loaded_tender_id as tender_id,
         organisation_id,

@@ -92,7 +92,6 @@ validated as (
 
 final as (
     select
-        invoice_line_id as source_key,
         invoice_line_id,
         invoice_number,
         organisation_id,

@@ -56,7 +56,6 @@ validated as (
 
 final as (
     select
-        report_id as source_key,
         report_id,
         contract_id,
         period_end,

@@ -88,7 +88,6 @@ validated as (
 
 final as (
     select
-        organisation_id as source_key,
         organisation_id,
         name,
         government_layer,

@@ -60,7 +60,6 @@ validated as (
 
 final as (
     select
-        realisation_id as source_key,
         realisation_id,
         contract_id,
         period_end,

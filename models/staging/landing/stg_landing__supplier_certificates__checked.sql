@@ -81,7 +81,6 @@ validated as (
 
 final as (
     select
-        certificate_id as source_key,
         certificate_id,
         supplier_id,
         scheme,

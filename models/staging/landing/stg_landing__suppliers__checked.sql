@@ -56,7 +56,6 @@ validated as (
 
 final as (
     select
-        supplier_id as source_key,
         supplier_id,
         name,
         kvk_number,

@@ -74,7 +74,6 @@ validated as (
 
 final as (
     select
-        criterion_id as source_key,
         criterion_id,
         tender_id,
         theme,

@@ -86,7 +86,6 @@ validated as (
 
 final as (
     select
-        tender_id as source_key,
         tender_id,
         organisation_id,
         title,
