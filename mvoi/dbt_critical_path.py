@@ -1,4 +1,4 @@
-"""`python -m mvoi.dbt_critical_path build ...`: dbt, with the longest chain of work started first.
+"""`python -m mvoi.dbt_critical_path build ...`: dbt, the longest chain of work first, no test holding it back.
 
 dbt 1.11 hands every node whose parents are done to its thread pool at once, and the pool runs
 them first come, first served: the priority dbt gives a ready node (its graph level) decides
@@ -30,7 +30,7 @@ first two a feature dbt-core does not have: dbt-labs/dbt-core#10632):
   database shows them built from the data the test flagged.
 
 `mvoi build` runs its `dbt build` through this module; plain `dbt build` gives the same
-results with dbt's own order. Pinned to dbt-core 1.11 (`GraphQueue._get_scores`,
+results with dbt's own order (when every test passes). Pinned to dbt-core 1.11 (`GraphQueue._get_scores`,
 `GraphRunnableTask.run_queue`, `Linker.add_test_edges` and `BuildTask.get_graph_queue`): an upgrade that changes them stops here with a message.
 It also shares dbt's parse of the project between warehouses (`mvoi.dbt_parse_cache`).
 """

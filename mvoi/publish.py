@@ -14,7 +14,9 @@ of the marts is written into a new folder, and then:
 - the export folder is swapped (old renamed away, new renamed in, old deleted).
 
 The published file is never opened read-write. On any failure the temporary files are
-removed and the previous publication stays as it was.
+removed and the previous publication stays as it was. The steps are functions of their own
+(`start`, `export_started_tables`, `finish`, `discard`) so that `mvoi gate-and-publish` can
+begin a publication and export the spend fact while the gates run.
 """
 
 from __future__ import annotations
