@@ -5,18 +5,12 @@ data steward sees every failing rule; then publishes (mvoi.publish) only when th
 `dbt build` has no error-severity failure and both gates passed. Exit codes: 0 published;
 1 refused (a gate or the dbt build failed: the summary says what; the build database keeps
 everything, the previous publication is untouched); 2 the gates could not run.
-
-When the dbt build allows a publication, it is begun before the gates run (mvoi.publish.start:
-a copy of the spend fact's file) and the spend fact's Parquet export, the largest step of the
-publication, runs alongside the gates; the draft is swapped in only when both gates pass,
-and removed otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -42,65 +36,11 @@ def gate_and_publish(build_db: Path, published: Path | None = None, run_id: str 
                      build_docs: bool = True, timings: dict[str, float] | None = None) -> list[str]:
     """Both gates, then the publication when nothing blocks it; returns why the publication
     was refused or failed (empty: published). Raises GateError when a gate cannot run.
-    `timings`, when given, receives the seconds of `gates` and `publish` (the publication's
-    start and finish; the spend fact's Parquet export runs alongside the gates)."""
+    `timings`, when given, receives the seconds of `gates` and `publish`."""
     run_id = run_id or dbt_artifacts.current_run_id()
     problems = dbt_artifacts.build_problems(dbt_artifacts.run_results())
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    draft, failure = None, None
-    if not problems:  # a publication is possible: begin it; the gates decide whether it is swapped in
-        try:
-            draft = publish.start(build_db, published)
-        except (publish.PublishError, duckdb.Error, OSError) as exc:
-            failure = exc
-    publish_seconds = time.perf_counter() - started
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # the export reads only the draft's own file, the gates only the build database
-        exporting = pool.submit(publish.export_started_tables, draft) if draft else None
-        started = time.perf_counter()
-        try:
-            problems += _run_gates(build_db, run_id, build_docs)
-        except BaseException:
-            _discard(draft, exporting)
-            raise
-        timings["gates"] = round(time.perf_counter() - started, 2)
-        failure = failure or (exporting.exception() if exporting else None)
-    if problems or failure:
-        _discard(draft, exporting)
-        timings["publish"] = round(publish_seconds, 2)
-    if problems:
-        print("Publication REFUSED; the build database keeps everything, the previous publication is unchanged:")
-        print("\n".join(f"  - {p}" for p in problems))
-        return problems
-    started = time.perf_counter()
-    try:
-        if failure:
-            raise failure
-        publication = publish.finish(draft, run_id)
-    except (publish.PublishError, duckdb.Error, OSError) as exc:
-        print(f"Publication FAILED; the previous publication is unchanged: {exc}")
-        return [f"publication failed: {exc}"]
-    finally:
-        timings["publish"] = round(publish_seconds + time.perf_counter() - started, 2)
-    print(
-        f"Published run {publication.run_id}: {len(publication.tables)} tables -> "
-        f"{publication.published_path} (read-only for consumers); Parquet -> {publication.export_dir}"
-    )
-    return []
-
-
-def _discard(draft: publish.Draft | None, exporting: Future | None) -> None:
-    """Remove a begun publication, once its export has stopped."""
-    if exporting is not None:
-        exporting.exception()  # waits
-    if draft is not None:
-        publish.discard(draft)
-
-
-def _run_gates(build_db: Path, run_id: str, build_docs: bool) -> list[str]:
-    """Both GX gates, always both; returns a problem per failed gate."""
-    problems = []
     for gate in validate.GATES:
         try:
             result = validate.run_gate(gate, db_path=build_db, run_id=run_id, build_docs=build_docs)
@@ -110,7 +50,24 @@ def _run_gates(build_db: Path, run_id: str, build_docs: bool) -> list[str]:
         if not result.success:
             blocking = sorted(r.rule.rule_id for r in result.results if r.blocking)
             problems.append(f"GX gate {gate} failed: {', '.join(blocking) or 'no rule was evaluated'}")
-    return problems
+    timings["gates"] = round(time.perf_counter() - started, 2)
+    if problems:
+        print("Publication REFUSED; the build database keeps everything, the previous publication is unchanged:")
+        print("\n".join(f"  - {p}" for p in problems))
+        return problems
+    started = time.perf_counter()
+    try:
+        publication = publish.publish(run_id, build_db=build_db, published=published)
+    except (publish.PublishError, duckdb.Error, OSError) as exc:
+        print(f"Publication FAILED; the previous publication is unchanged: {exc}")
+        return [f"publication failed: {exc}"]
+    finally:
+        timings["publish"] = round(time.perf_counter() - started, 2)
+    print(
+        f"Published run {publication.run_id}: {len(publication.tables)} tables -> "
+        f"{publication.published_path} (read-only for consumers); Parquet -> {publication.export_dir}"
+    )
+    return []
 
 
 @locked

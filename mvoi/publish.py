@@ -14,9 +14,7 @@ of the marts is written into a new folder, and then:
 - the export folder is swapped (old renamed away, new renamed in, old deleted).
 
 The published file is never opened read-write. On any failure the temporary files are
-removed and the previous publication stays as it was. The steps are functions of their own
-(`start`, `export_started_tables`, `finish`, `discard`) so that `mvoi gate-and-publish` can
-begin a publication and export the spend fact while the gates run.
+removed and the previous publication stays as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -132,12 +130,10 @@ def remove_stale_temporaries(published: Path, export_dir: Path) -> list[Path]:
     return removed
 
 
-def _copy_public_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], export: Path,
-                        exported: list[str]) -> list[str]:
-    """Copy the marts (also to Parquet in `export`, with the spend fact the file started with,
-    unless `exported` lists them already), the public governance tables, the counts of the
-    quarantine and warnings, and the reference seeds from the attached build database;
-    returns the published tables as `schema.table`."""
+def _copy_public_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[str]], export: Path) -> list[str]:
+    """Copy the marts (also to Parquet in `export`, with the spend fact the file started with),
+    the public governance tables, the counts of the quarantine and warnings, and the reference
+    seeds from the attached build database; returns the published tables as `schema.table`."""
     copied: list[str] = []
 
     def copy(schema: str, table: str) -> None:
@@ -148,7 +144,7 @@ def _copy_public_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, list[s
     copied += [f"marts.{table}" for table in started_with]
     for table in tables.get("marts", []):
         copy("marts", table)
-    for table in sorted(t for t in [*started_with, *tables.get("marts", [])] if t not in exported):
+    for table in sorted([*started_with, *tables.get("marts", [])]):
         con.execute(f"copy marts.{_q(table)} to {validate._sql_text(str(export / (table + '.parquet')))} "
                     "(format parquet)")
     governance = set(tables.get("governance", []))
@@ -217,121 +213,63 @@ def _start_from_spend_store(spend_db: Path, tmp_db: Path) -> None:
                 con.execute(f"drop table {_q(schema)}.{_q(table)}")
 
 
-@dataclass
-class Draft:
-    """A publication being written: a temporary database file and export folder beside the
-    publication (tagged with this process's id), swapped in by `finish`, removed by `discard`."""
-
-    build_db: Path
-    published: Path
-    export_dir: Path
-    exported: list[str] = field(default_factory=list)  # marts already in the export folder
-
-    @property
-    def tmp_db(self) -> Path:
-        return self.published.with_name(f"{self.published.name}.tmp-{os.getpid()}")
-
-    @property
-    def tmp_export(self) -> Path:
-        return self.export_dir.with_name(f"{self.export_dir.name}.tmp-{os.getpid()}")
-
-    @property
-    def old_export(self) -> Path:
-        return self.export_dir.with_name(f"{self.export_dir.name}.old-{os.getpid()}")
-
-
-def start(build_db: Path | None = None, published: Path | None = None, export_dir: Path | None = None) -> Draft:
-    """Begin a publication: clear what an interrupted publish left, and start the temporary
-    database file as a copy of the spend fact's own file. Reads nothing but that file."""
-    build_db = Path(build_db or build_db_path()).resolve()
-    published = Path(published or published_db_path()).resolve()
-    draft = Draft(build_db, published, Path(export_dir or export_dir_for(published)).resolve())
-    if published == build_db:
-        raise PublishError("the published database must not be the build database")
-    published.parent.mkdir(parents=True, exist_ok=True)
-    draft.export_dir.parent.mkdir(parents=True, exist_ok=True)
-    for path in remove_stale_temporaries(published, draft.export_dir):
-        logger.info("removed %s, left by an interrupted publish", path)
-    for leftover in (draft.tmp_db, draft.tmp_export, draft.old_export):
-        _remove(leftover)
-    try:
-        draft.tmp_export.mkdir()
-        _start_from_spend_store(paths.spend_db_path(build_db), draft.tmp_db)
-    except BaseException:
-        discard(draft)
-        raise
-    return draft
-
-
-def export_started_tables(draft: Draft) -> None:
-    """Export to Parquet the marts the draft started with (the spend fact, the largest export).
-    It reads only the draft's own file, so it may run while the gates read the build database."""
-    if not draft.tmp_db.exists():
-        return
-    with paths.connect(draft.tmp_db, read_only=True) as con:
-        for table in _own_tables(con).get("marts", []):
-            con.execute(f"copy marts.{_q(table)} to "
-                        f"{validate._sql_text(str(draft.tmp_export / (table + '.parquet')))} (format parquet)")
-            draft.exported.append(table)
-
-
-def finish(draft: Draft, run_id: str) -> Publication:
-    """Copy the other public tables of the build database into the draft, export the marts
-    not yet exported, describe the publication, and swap the draft in (see the module's
-    description). On any failure the draft is removed and the previous publication stays."""
-    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    try:
-        with paths.connect(draft.tmp_db) as con:
-            con.execute(f"attach {validate._sql_text(str(draft.build_db))} as build (read_only)")
-            tables = _tables(con, "build")
-            if not tables.get("marts") and not _own_tables(con).get("marts"):
-                raise PublishError(f"the build database {draft.build_db} has no tables in schema marts")
-            for schema in ("marts", "governance", "reference", "meta"):
-                con.execute(f"create schema if not exists {schema}")
-            copied = _copy_public_tables(con, tables, draft.tmp_export, draft.exported)
-            _write_meta(con, tables, copied, run_id, published_at, draft.export_dir.name)
-            con.execute("detach build")
-            con.execute("checkpoint")
-        (draft.tmp_export / "_publication.json").write_text(
-            json.dumps({"run_id": run_id, "published_at": published_at.isoformat(), "tables": copied}, indent=2),
-            encoding="utf-8",
-        )
-        if Path(str(draft.tmp_db) + ".wal").exists():
-            raise PublishError(f"{draft.tmp_db} still has a write-ahead log after checkpoint")
-
-        # swap: the database file atomically, then the export folder
-        os.replace(draft.tmp_db, draft.published)
-        if draft.export_dir.exists():
-            os.rename(draft.export_dir, draft.old_export)
-        os.rename(draft.tmp_export, draft.export_dir)
-        _remove(draft.old_export)
-    except BaseException:
-        discard(draft)
-        raise
-    logger.info("published %d tables to %s (run %s)", len(copied), draft.published, run_id)
-    return Publication(run_id=run_id, published_path=draft.published, export_dir=draft.export_dir,
-                       tables=copied, published_at=published_at)
-
-
-def discard(draft: Draft) -> None:
-    """Remove the draft; put the previous export folder back if a swap stopped half-way."""
-    _remove(draft.tmp_db)
-    _remove(draft.tmp_export)
-    if draft.old_export.exists() and not draft.export_dir.exists():
-        os.rename(draft.old_export, draft.export_dir)
-
-
 def publish(run_id: str, build_db: Path | None = None, published: Path | None = None,
             export_dir: Path | None = None) -> Publication:
     """Copy the public tables of the build database to a new published database and
     Parquet export, then swap them in. Checks nothing: see `check_preconditions`."""
-    draft = start(build_db, published, export_dir)
+    build_db = Path(build_db or build_db_path()).resolve()
+    published = Path(published or published_db_path()).resolve()
+    export_dir = Path(export_dir or export_dir_for(published)).resolve()
+    if published == build_db:
+        raise PublishError("the published database must not be the build database")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    export_dir.parent.mkdir(parents=True, exist_ok=True)
+    for path in remove_stale_temporaries(published, export_dir):
+        logger.info("removed %s, left by an interrupted publish", path)
+    tag = f"tmp-{os.getpid()}"
+    tmp_db = published.with_name(f"{published.name}.{tag}")
+    tmp_export = export_dir.with_name(f"{export_dir.name}.{tag}")
+    old_export = export_dir.with_name(f"{export_dir.name}.old-{os.getpid()}")
+    for leftover in (tmp_db, tmp_export, old_export):
+        _remove(leftover)
+    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    copied: list[str] = []
     try:
-        export_started_tables(draft)
+        tmp_export.mkdir()
+        _start_from_spend_store(paths.spend_db_path(build_db), tmp_db)
+        with paths.connect(tmp_db) as con:
+            con.execute(f"attach {validate._sql_text(str(build_db))} as build (read_only)")
+            tables = _tables(con, "build")
+            if not tables.get("marts") and not _own_tables(con).get("marts"):
+                raise PublishError(f"the build database {build_db} has no tables in schema marts")
+            for schema in ("marts", "governance", "reference", "meta"):
+                con.execute(f"create schema if not exists {schema}")
+            copied += _copy_public_tables(con, tables, tmp_export)
+            _write_meta(con, tables, copied, run_id, published_at, export_dir.name)
+            con.execute("detach build")
+            con.execute("checkpoint")
+        (tmp_export / "_publication.json").write_text(
+            json.dumps({"run_id": run_id, "published_at": published_at.isoformat(), "tables": copied}, indent=2),
+            encoding="utf-8",
+        )
+        if Path(str(tmp_db) + ".wal").exists():
+            raise PublishError(f"{tmp_db} still has a write-ahead log after checkpoint")
+
+        # swap: the database file atomically, then the export folder
+        os.replace(tmp_db, published)
+        if export_dir.exists():
+            os.rename(export_dir, old_export)
+        os.rename(tmp_export, export_dir)
+        _remove(old_export)
     except BaseException:
-        discard(draft)
+        _remove(tmp_db)
+        _remove(tmp_export)
+        if old_export.exists() and not export_dir.exists():
+            os.rename(old_export, export_dir)
         raise
-    return finish(draft, run_id)
+    logger.info("published %d tables to %s (run %s)", len(copied), published, run_id)
+    return Publication(run_id=run_id, published_path=published, export_dir=export_dir,
+                       tables=copied, published_at=published_at)
 
 
 def check_preconditions(run_id: str, build_db: Path, run_results: dict | None) -> list[str]:

@@ -17,7 +17,6 @@ import duckdb
 import pytest
 
 from mvoi import dbt_artifacts, publish, validate
-from mvoi.gate_and_publish import GateError, gate_and_publish
 from mvoi.paths import connect_build, spend_db_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -110,9 +109,10 @@ def test_publish_copies_public_tables_and_replaces_atomically(paths) -> None:
     assert not Path(str(paths["published"]) + ".wal").exists()
 
 
-def _spend_fact_in_its_own_file(paths) -> None:
+def test_publication_starts_from_the_spend_fact_file(paths) -> None:
     """As dbt builds it: marts.fct_spend in the spend file beside the build database (with a
-    table an interrupted dbt run left there), and in the build database a view of it."""
+    table an interrupted dbt run left there), and in the build database a view of it. The
+    publication holds the spend lines once, as a table, and neither the view nor the leftover."""
     spend_db = spend_db_path(paths["build"])
     with duckdb.connect(str(spend_db)) as con:
         con.execute("create schema marts")
@@ -123,12 +123,6 @@ def _spend_fact_in_its_own_file(paths) -> None:
         con.execute(f"attach '{spend_db}' as spend_store")
         con.execute("drop table marts.fct_spend")
         con.execute("create view marts.fct_spend as select * from spend_store.marts.fct_spend")
-
-
-def test_publication_starts_from_the_spend_fact_file(paths) -> None:
-    """The publication holds the spend lines of the spend file once, as a table, and neither
-    the build database's view nor the leftover table."""
-    _spend_fact_in_its_own_file(paths)
     publication = publish.publish("run-1", build_db=paths["build"], published=paths["published"],
                                   export_dir=paths["export"])
     assert publication.tables.count("marts.fct_spend") == 1
@@ -153,27 +147,6 @@ def test_failed_publication_leaves_previous_one_byte_identical(paths, tmp_path: 
         publish.publish("run-2", build_db=broken, published=paths["published"], export_dir=paths["export"])
     assert (file_digest(paths["published"]), folder_digest(paths["export"])) == before
     # the temporary database and export folder are gone
-    assert sorted(p.name for p in paths["published"].parent.iterdir()) == ["export", "mvoi_published.duckdb"]
-
-
-def test_gates_that_do_not_pass_leave_nothing_of_the_begun_publication(paths, tmp_path: Path, monkeypatch) -> None:
-    """gate-and-publish begins the publication before the gates run (the spend file's copy,
-    its Parquet export alongside the gates). Real gates on a build database without landing
-    tables do not pass (or cannot run): nothing of the begun publication is left, and the
-    previous one is byte-identical."""
-    _spend_fact_in_its_own_file(paths)
-    publish.publish("run-0", build_db=paths["build"], published=paths["published"], export_dir=paths["export"])
-    before = (file_digest(paths["published"]), folder_digest(paths["export"]))
-    target = tmp_path / "target"
-    _write_run_results(target, ["success"], invocation_id="inv-1")
-    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
-    monkeypatch.setenv("MVOI_GX_UNCOMMITTED_DIR", str(tmp_path / "gx"))
-    monkeypatch.delenv("MVOI_EXPORT_DIR", raising=False)
-    try:
-        assert gate_and_publish(paths["build"], paths["published"], build_docs=False)
-    except GateError:
-        pass
-    assert (file_digest(paths["published"]), folder_digest(paths["export"])) == before
     assert sorted(p.name for p in paths["published"].parent.iterdir()) == ["export", "mvoi_published.duckdb"]
 
 
