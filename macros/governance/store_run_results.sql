@@ -74,7 +74,9 @@
         {%- set test_metadata = node.test_metadata if node.resource_type == 'test' else none -%}
         {%- if node.resource_type == 'unit_test' -%}
             {%- set test_type = 'unit_test' -%}
-            {%- set attached = node.depends_on.nodes[0] if node.depends_on.nodes else none -%}
+            {#- as it runs, a unit test depends on its fixtures; the model it tests is kept apart -#}
+            {%- set attached = node.tested_node_unique_id
+                or (node.depends_on.nodes[0] if node.depends_on.nodes else none) -%}
         {%- elif test_metadata -%}
             {%- set test_type = test_metadata.name -%}
             {%- set attached = node.attached_node -%}

@@ -176,6 +176,19 @@ def test_run_results_are_kept_in_the_warehouse(sample_build: DbtWorkspace) -> No
     assert {"valid_oin", "valid_kvk", "valid_cpv", "valid_iso_country", "column_between", "reconciles_with"} <= custom
 
 
+def test_a_unit_test_is_kept_with_the_model_it_tests(sample_build: DbtWorkspace) -> None:
+    """governance.dbt_test_results attaches each unit test to the model it tests (as dbt runs
+    it, a unit test depends on its input fixtures instead)."""
+    manifest = json.loads((sample_build.root / "target" / "manifest.json").read_text(encoding="utf-8"))
+    tested = {uid: node["depends_on"]["nodes"][0] for uid, node in manifest["unit_tests"].items()}
+    invocation = json.loads(sample_build.build_run_results.read_text(encoding="utf-8"))["metadata"]["invocation_id"]
+    with connect_build(sample_build.db_path, read_only=True) as con:
+        stored = dict(con.execute(
+            "select unique_id, attached_node from governance.dbt_test_results "
+            "where invocation_id = ? and resource_type = 'unit_test'", [invocation]).fetchall())
+    assert stored == tested and len(tested) >= 20
+
+
 def test_scorecard_covers_every_entity_and_dimension(sample_build: DbtWorkspace) -> None:
     with connect_build(sample_build.db_path, read_only=True) as con:
         rows = con.execute(
