@@ -32,7 +32,8 @@ first two a feature dbt-core does not have: dbt-labs/dbt-core#10632):
 `mvoi build` runs its `dbt build` through this module; plain `dbt build` gives the same
 results with dbt's own order (when every test passes). Pinned to dbt-core 1.11
 (`GraphQueue._get_scores`, `GraphRunnableTask.run_queue`, `Linker.add_test_edges` and
-`BuildTask.get_graph_queue`): an upgrade that changes them stops here with a message. It also shares dbt's parse of the project between warehouses (`mvoi.dbt_parse_cache`).
+`BuildTask.get_graph_queue`): an upgrade that changes them stops here with a message. It
+also shares dbt's parse of the project between warehouses (`mvoi.dbt_parse_cache`).
 """
 
 from __future__ import annotations
